@@ -1,0 +1,14 @@
+import type { PostCallStep } from './post-call-step';
+
+/** Writes the call row and its event rows; an upsert, so re-running it changes nothing. */
+export const storeCall: PostCallStep = {
+  name: 'storeCall',
+  options: {
+    startToCloseTimeout: '30s',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 20 },
+  },
+  async run(call, deps) {
+    await deps.store.saveCall(call);
+    return { status: 'done', detail: { database: deps.store.kind } };
+  },
+};

@@ -1,0 +1,151 @@
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { loadConfig, ConfigError, type Config } from './config';
+import { createLogger } from './observability/logger';
+import { createReceiverMetrics } from './observability/metrics';
+import { createReceiverApp } from './receiver/app';
+import { listen } from './receiver/server';
+import { createCallSignaller } from './receiver/signal-call-event';
+import type { CallStore } from './store/call-store';
+import { openCallStore } from './store/open-call-store';
+import { createLazyClient, readTemporalTarget, type TemporalTarget } from './temporal/connect';
+import { startEmbeddedTemporal } from './temporal/embedded-temporal';
+import { installTemporalRuntime } from './temporal/install-runtime';
+import { loadOrCreateWebhookToken } from './webhook-token';
+import { connectWorker, createCallWorker, stepDepsFromConfig } from './worker';
+
+type Mode = 'all' | 'receiver' | 'worker';
+const MODES: Mode[] = ['all', 'receiver', 'worker'];
+
+interface Running {
+  stop(): Promise<void>;
+}
+
+async function startReceiver(config: Config, target: TemporalTarget, tokens: string[], store: CallStore, log: Logger) {
+  const client: Client = createLazyClient(target);
+  const metrics = createReceiverMetrics();
+  const app = createReceiverApp({
+    client,
+    signaller: createCallSignaller({
+      client,
+      taskQueue: config.TASK_QUEUE,
+      idleTimeoutMs: config.CALL_IDLE_TIMEOUT,
+      timeoutMs: config.SIGNAL_TIMEOUT,
+      isFinished: (callId) => store.isFinished(callId),
+    }),
+    store,
+    tokens,
+    webhookPath: config.WEBHOOK_PATH,
+    maxBodyBytes: config.WEBHOOK_MAX_BODY,
+    metrics,
+    log,
+    temporalTimeoutMs: config.SIGNAL_TIMEOUT,
+  });
+  const receiver = await listen(app, config.PORT, config.HOST);
+  return {
+    url: receiver.url,
+    async stop() {
+      await receiver.close();
+      await client.connection.close();
+    },
+  };
+}
+
+async function startWorker(config: Config, target: TemporalTarget, store: CallStore, log: Logger) {
+  const connection = await connectWorker(target);
+  const worker = await createCallWorker({
+    connection,
+    namespace: target.namespace,
+    taskQueue: config.TASK_QUEUE,
+    deps: stepDepsFromConfig(config, store, log),
+  });
+  const running = worker.run();
+  return {
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+    running,
+  };
+}
+
+async function main(): Promise<void> {
+  const mode = (process.argv[2] ?? 'all') as Mode;
+  if (!MODES.includes(mode)) throw new ConfigError(`Unknown mode "${mode}": use one of ${MODES.join(', ')}`);
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL);
+  let target = readTemporalTarget();
+  const stack: Running[] = [];
+
+  let tokens = config.WEBHOOK_TOKENS;
+  let tokenSource = 'WEBHOOK_TOKENS';
+  if (mode !== 'all' && target.embedded) {
+    throw new ConfigError(`Invalid configuration: TEMPORAL_ADDRESS is required for "${mode}" (or use "all" for an embedded server)`);
+  }
+  if (mode !== 'worker' && tokens.length === 0) {
+    if (mode === 'all' && target.embedded) {
+      const path = join(config.DATA_DIR, 'webhook-token');
+      const generated = loadOrCreateWebhookToken(path);
+      tokens = [generated.token];
+      tokenSource = `${generated.created ? 'generated' : 'reused'} token in ${path}: ${generated.token}`;
+    } else {
+      throw new ConfigError('Invalid configuration: WEBHOOK_TOKENS is required (comma-separated tokens, at least 16 characters each)');
+    }
+  }
+
+  installTemporalRuntime(log, config.WORKER_METRICS_ADDRESS);
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    for (const running of stack.reverse()) await running.stop().catch((err) => log.error({ err }, 'shutdown step failed'));
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  let uiUrl: string | null = null;
+  if (target.embedded) {
+    const embedded = await startEmbeddedTemporal(config, log);
+    stack.push(embedded);
+    target = { ...target, connectionOptions: { ...target.connectionOptions, address: embedded.address }, embedded: true };
+    uiUrl = embedded.uiUrl;
+  }
+  const store = await openCallStore(config.DATABASE_URL);
+  stack.push({ stop: () => store.close() });
+
+  let receiverUrl: string | null = null;
+  if (mode !== 'receiver') {
+    const worker = await startWorker(config, target, store, log);
+    stack.push(worker);
+    worker.running.catch((err) => {
+      log.fatal({ err }, 'worker stopped unexpectedly');
+      void shutdown('worker-failure');
+    });
+  }
+  if (mode !== 'worker') {
+    const receiver = await startReceiver(config, target, tokens, store, log);
+    stack.push(receiver);
+    receiverUrl = `${receiver.url}${config.WEBHOOK_PATH}`;
+  }
+
+  const banner = [
+    '',
+    `Ringg call pipeline (${mode}) is running`,
+    ...(receiverUrl ? [`  Receiver:    ${receiverUrl}`, `  Token:       ${tokenSource}`] : []),
+    `  Temporal:    ${target.connectionOptions.address ?? 'localhost:7233'} (namespace ${target.namespace}, task queue ${config.TASK_QUEUE})`,
+    ...(uiUrl ? [`  Temporal UI: ${uiUrl}`] : []),
+    `  Store:       ${config.DATABASE_URL.replace(/\/\/[^@/]*@/, '//***@')}`,
+    '',
+  ];
+  process.stdout.write(`${banner.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`Fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
