@@ -4,7 +4,23 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const NODE_BUILTINS = ['fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'stream', 'util', 'events', 'url', 'zlib', 'timers', 'worker_threads'];
+const NODE_BUILTINS = [
+  'fs',
+  'path',
+  'os',
+  'crypto',
+  'http',
+  'https',
+  'net',
+  'child_process',
+  'stream',
+  'util',
+  'events',
+  'url',
+  'zlib',
+  'timers',
+  'worker_threads',
+];
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', '.temporal/', 'test-output/', 'bench/results/'] },
@@ -23,11 +39,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
       // Configuration is read once, in src/config.ts, and validated there.
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through src/config.ts' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through src/config.ts' },
+      ],
     },
   },
   {
-    files: ['src/config.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
+    files: ['src/config.ts', 'src/temporal/find-temporal-cli.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
@@ -38,13 +57,22 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...NODE_BUILTINS.flatMap((name) => [name, `node:${name}`]).map((name) => ({ name, message: 'Workflow code must be deterministic: use an activity' })),
+            ...NODE_BUILTINS.flatMap((name) => [name, `node:${name}`]).map((name) => ({
+              name,
+              message: 'Workflow code must be deterministic: use an activity',
+            })),
             { name: 'zod', message: 'Payloads are parsed at the edge; workflows only import their types' },
             { name: '@temporalio/client', message: 'Not available in the workflow sandbox' },
             { name: '@temporalio/worker', message: 'Not available in the workflow sandbox' },
             { name: '@temporalio/activity', message: 'Not available in the workflow sandbox' },
           ],
-          patterns: [{ group: ['../src/*', '../activities/*', '../src/**', '../activities/**'], allowTypeImports: true, message: 'Import only types from src/ and activities/' }],
+          patterns: [
+            {
+              group: ['../src/*', '../activities/*', '../src/**', '../activities/**'],
+              allowTypeImports: true,
+              message: 'Import only types from src/ and activities/',
+            },
+          ],
         },
       ],
     },

@@ -1,6 +1,9 @@
 // @swc/jest options stay inline: a repo-level .swcrc would leak into Temporal's workflow bundler.
 const transform = {
-  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  '^.+\\.ts$': [
+    '@swc/jest',
+    { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+  ],
 };
 
 /** @type {import('jest').Config} */

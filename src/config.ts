@@ -51,7 +51,10 @@ const optionalText = z
 const EnvSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
-  WEBHOOK_PATH: z.string().regex(/^\/[^\s?#]*$/, 'must be a path starting with /').default('/webhooks/ringg'),
+  WEBHOOK_PATH: z
+    .string()
+    .regex(/^\/[^\s?#]*$/, 'must be a path starting with /')
+    .default('/webhooks/ringg'),
   WEBHOOK_TOKENS: z
     .string()
     .optional()
@@ -81,7 +84,9 @@ const EnvSchema = z.object({
   RECORDINGS_DIR: z.string().min(1).default('data/recordings'),
   RECORDING_MAX_BYTES: size('200mb').default(200 * 1024 ** 2),
   RINGG_API_KEY: optionalText,
-  RINGG_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://prod-api.ringg.ai/ca/api/v0'),
+  RINGG_API_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .default('https://prod-api.ringg.ai/ca/api/v0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_METRICS_ADDRESS: z
     .string()

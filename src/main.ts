@@ -82,7 +82,9 @@ async function main(): Promise<void> {
   let tokens = config.WEBHOOK_TOKENS;
   let tokenSource = 'WEBHOOK_TOKENS';
   if (mode !== 'all' && target.embedded) {
-    throw new ConfigError(`Invalid configuration: TEMPORAL_ADDRESS is required for "${mode}" (or use "all" for an embedded server)`);
+    throw new ConfigError(
+      `Invalid configuration: TEMPORAL_ADDRESS is required for "${mode}" (or use "all" for an embedded server)`
+    );
   }
   if (mode !== 'worker' && tokens.length === 0) {
     if (mode === 'all' && target.embedded) {
@@ -91,14 +93,17 @@ async function main(): Promise<void> {
       tokens = [generated.token];
       tokenSource = `${generated.created ? 'generated' : 'reused'} token in ${path}: ${generated.token}`;
     } else {
-      throw new ConfigError('Invalid configuration: WEBHOOK_TOKENS is required (comma-separated tokens, at least 16 characters each)');
+      throw new ConfigError(
+        'Invalid configuration: WEBHOOK_TOKENS is required (comma-separated tokens, at least 16 characters each)'
+      );
     }
   }
 
   installTemporalRuntime(log, config.WORKER_METRICS_ADDRESS);
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
-    for (const running of stack.reverse()) await running.stop().catch((err) => log.error({ err }, 'shutdown step failed'));
+    for (const running of stack.reverse())
+      await running.stop().catch((err) => log.error({ err }, 'shutdown step failed'));
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
@@ -108,7 +113,11 @@ async function main(): Promise<void> {
   if (target.embedded) {
     const embedded = await startEmbeddedTemporal(config, log);
     stack.push(embedded);
-    target = { ...target, connectionOptions: { ...target.connectionOptions, address: embedded.address }, embedded: true };
+    target = {
+      ...target,
+      connectionOptions: { ...target.connectionOptions, address: embedded.address },
+      embedded: true,
+    };
     uiUrl = embedded.uiUrl;
   }
   const store = await openCallStore(config.DATABASE_URL);

@@ -49,14 +49,17 @@ const pipeline = proxyLocalActivities<PipelineActivities>({
 export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkflowResult> {
   const callId = workflowInfo().workflowId;
   const state = initialCallState(callId);
+  // `status` is what the UI and GET /calls show: in_progress until the steps are done and stored.
+  // `outcome` is what the steps see on the record: completed or incomplete.
   let status: PipelineStatus = 'in_progress';
+  let outcome: PipelineStatus = 'in_progress';
   let steps: StepResult[] = [];
   let completion: CallRecord['completion'] = null;
 
   setHandler(callEventSignal, (delivery) => void applyDelivery(state, delivery), {
     description: 'One Ringg webhook delivery for this call',
   });
-  setHandler(callViewQuery, () => toCallView(state, buildCallRecord(state, status, completion), steps), {
+  setHandler(callViewQuery, () => toCallView(state, buildCallRecord(state, outcome, completion), steps, status), {
     description: 'The call as the pipeline sees it: status, events, attempts, steps, record',
   });
 
@@ -93,16 +96,15 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
     }
   }
 
-  status = reason === 'all_processing_completed' ? 'completed' : 'incomplete';
+  outcome = reason === 'all_processing_completed' ? 'completed' : 'incomplete';
   completion = { reason, completedAt: new Date().toISOString() };
-  publishSearchAttributes();
   describe();
 
   const plan = await pipeline.planPostCallSteps();
   steps = plan.map((step) => ({ name: step.name, status: 'pending', attempts: 0, lastError: null, detail: null }));
   for (const [index, step] of plan.entries()) {
     steps[index] = await runStep(step, {
-      record: buildCallRecord(state, status, completion),
+      record: buildCallRecord(state, outcome, completion),
       events: state.events,
       steps,
     });
@@ -110,10 +112,16 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
   }
 
   const failed = steps.filter((step) => step.status === 'failed');
-  if (failed.length > 0) status = 'failed';
+  if (failed.length > 0) outcome = 'failed';
+  // Events that arrive while the steps run are stored too: store again until none came in.
+  let storedRevision = -1;
+  while (storedRevision !== state.revision) {
+    storedRevision = state.revision;
+    await pipeline.finishCall({ record: buildCallRecord(state, outcome, completion), events: state.events, steps });
+  }
+  status = outcome;
   publishSearchAttributes();
   describe();
-  await pipeline.finishCall({ record: buildCallRecord(state, status, completion), events: state.events, steps });
 
   if (failed.length > 0) {
     throw ApplicationFailure.nonRetryable(
@@ -151,11 +159,20 @@ async function runStep(step: PlannedStep, call: CompletedCall): Promise<StepResu
   if (!activity) throw new Error(`unreachable: no proxy for ${step.name}`);
   try {
     const result = await activity(call);
-    return { name: step.name, status: result.status, attempts: result.attempt, lastError: null, detail: result.detail ?? null };
+    return {
+      name: step.name,
+      status: result.status,
+      attempts: result.attempt,
+      lastError: null,
+      detail: result.detail ?? null,
+    };
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
     const cause = error.cause;
-    const attempt = cause instanceof ApplicationFailure ? (cause.details?.[0] as { attempt?: number } | undefined)?.attempt : undefined;
+    const attempt =
+      cause instanceof ApplicationFailure
+        ? (cause.details?.[0] as { attempt?: number } | undefined)?.attempt
+        : undefined;
     return {
       name: step.name,
       status: 'failed',

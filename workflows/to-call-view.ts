@@ -1,4 +1,4 @@
-import type { CallRecord, StepResult } from './call-record';
+import type { CallRecord, PipelineStatus, StepResult } from './call-record';
 import type { CallState } from './call-state';
 import type { CallView } from './call-view';
 
@@ -8,10 +8,15 @@ function optional<T>(value: unknown, guard: (v: unknown) => v is T): T | null {
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumber = (v: unknown): v is number => typeof v === 'number';
 
-export function toCallView(state: CallState, record: CallRecord, steps: StepResult[]): CallView {
+export function toCallView(
+  state: CallState,
+  record: CallRecord,
+  steps: StepResult[],
+  status: PipelineStatus
+): CallView {
   return {
     callId: state.callId,
-    status: record.status,
+    status,
     callStatus: state.callStatus,
     subStatus: state.subStatus,
     agentId: state.agentId,

@@ -1,12 +1,11 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { CallEventEnvelope } from './envelope';
 import { isKnownEventType } from './event-types';
 import { CallEvent } from './payloads';
 import type { SchemaIssue } from './delivery';
 
 export type ParsedCallEvent =
-  | { ok: true; payload: CallEventEnvelope; schemaIssues: SchemaIssue[] }
-  | { ok: false; issues: SchemaIssue[] };
+  { ok: true; payload: CallEventEnvelope; schemaIssues: SchemaIssue[] } | { ok: false; issues: SchemaIssue[] };
 
 function toSchemaIssues(error: z.ZodError): SchemaIssue[] {
   return error.issues.map((issue) => ({
@@ -28,7 +27,9 @@ export function parseCallEvent(body: unknown): ParsedCallEvent {
     return {
       ok: true,
       payload,
-      schemaIssues: [{ path: ['event_type'], code: 'unknown_event_type', message: `unknown event_type "${payload.event_type}"` }],
+      schemaIssues: [
+        { path: ['event_type'], code: 'unknown_event_type', message: `unknown event_type "${payload.event_type}"` },
+      ],
     };
   }
   const typed = CallEvent.safeParse(payload);

@@ -8,7 +8,14 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       base: { service: 'ringg-pipeline' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
-        paths: ['token', 'tokens', '*.authorization', '*.Authorization', '*["x-webhook-secret"]', 'headers.authorization'],
+        paths: [
+          'token',
+          'tokens',
+          '*.authorization',
+          '*.Authorization',
+          '*["x-webhook-secret"]',
+          'headers.authorization',
+        ],
         censor: '[redacted]',
       },
     },

@@ -35,8 +35,17 @@ export function createReceiverApp(deps: ReceiverDeps): Koa {
   router.post(deps.webhookPath, auth, webhook);
   router.put(deps.webhookPath, auth, webhook);
   router.patch(deps.webhookPath, auth, webhook);
-  router.get('/calls/:call_id', auth, callsRoute({ client: deps.client, store: deps.store, timeoutMs: deps.temporalTimeoutMs }));
-  registerHealthRoutes(router, { client: deps.client, store: deps.store, metrics: deps.metrics, timeoutMs: deps.temporalTimeoutMs });
+  router.get(
+    '/calls/:call_id',
+    auth,
+    callsRoute({ client: deps.client, store: deps.store, timeoutMs: deps.temporalTimeoutMs })
+  );
+  registerHealthRoutes(router, {
+    client: deps.client,
+    store: deps.store,
+    metrics: deps.metrics,
+    timeoutMs: deps.temporalTimeoutMs,
+  });
 
   app.use(errorResponse(deps.log));
   app.use(router.routes());

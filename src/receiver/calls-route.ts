@@ -12,7 +12,10 @@ export interface CallsRouteDeps {
 }
 
 /** The call view: the store once the call has finished, else the running workflow's query. */
-export async function findCallView({ client, store, timeoutMs }: CallsRouteDeps, callId: string): Promise<CallView | null> {
+export async function findCallView(
+  { client, store, timeoutMs }: CallsRouteDeps,
+  callId: string
+): Promise<CallView | null> {
   const stored = store ? await store.getCallView(callId) : null;
   if (stored && stored.status !== 'in_progress') return stored;
   try {

@@ -21,7 +21,7 @@ async function check(name: string, probe: () => Promise<unknown>, timeoutMs: num
     ]);
     return [name, 'ok'];
   } catch (error) {
-    return [name, error instanceof Error ? error.message.split('\n')[0] ?? 'error' : 'error'];
+    return [name, error instanceof Error ? (error.message.split('\n')[0] ?? 'error') : 'error'];
   } finally {
     clearTimeout(timer);
   }
@@ -33,7 +33,11 @@ export function registerHealthRoutes(router: Router, { client, store, metrics, t
   });
   router.get('/readyz', async (ctx) => {
     const checks = await Promise.all([
-      check('temporal', () => client.connection.withDeadline(Date.now() + timeoutMs, () => client.workflowService.getSystemInfo({})), timeoutMs),
+      check(
+        'temporal',
+        () => client.connection.withDeadline(Date.now() + timeoutMs, () => client.workflowService.getSystemInfo({})),
+        timeoutMs
+      ),
       ...(store ? [check('store', () => store.ping(), timeoutMs)] : []),
     ]);
     const ready = checks.every(([, result]) => result === 'ok');

@@ -91,7 +91,8 @@ export function toCallView(callRow: Row, eventRows: Row[], codec: RowCodec): Cal
   }));
   return {
     callId: record.callId,
-    status: record.status,
+    // The pipeline is done only once the final step results are stored.
+    status: callRow['finished_at'] ? record.status : 'in_progress',
     callStatus: record.callStatus,
     subStatus: record.subStatus,
     agentId: record.agentId,

@@ -51,9 +51,16 @@ export function isoTime(value: string, field: string): string {
   return time.toISOString();
 }
 
-// Always stringified: node-postgres would turn a JS array into a PostgreSQL array literal.
+// An escaped NUL (`\u0000` not itself preceded by an odd run of backslashes).
+const ESCAPED_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
+
+/**
+ * Always stringified: node-postgres would turn a JS array into a PostgreSQL array literal.
+ * PostgreSQL's JSONB rejects NUL in strings, so NUL becomes U+FFFD on both databases rather
+ * than one payload failing the storage step forever on PostgreSQL only.
+ */
 function json(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
+  return value === null || value === undefined ? null : JSON.stringify(value).replace(ESCAPED_NUL, '$1\\ufffd');
 }
 
 // Ringg's call status never moves backwards (SPEC §5): a lower-ranked write keeps the stored one.
@@ -216,7 +223,7 @@ export const IS_FINISHED = `SELECT finished_at IS NOT NULL AS finished FROM call
 export const SELECT_CALL = `
   SELECT call_id, status, call_status, sub_status, agent_id, agent_name, workspace_id, direction, to_number,
     from_number, duration_seconds, cost, recording_url, summary, classification, transcript, platform_analysis,
-    client_analysis, custom_args, final_payload, dial_attempts, completion_reason, completed_at, steps
+    client_analysis, custom_args, final_payload, dial_attempts, completion_reason, completed_at, steps, finished_at
   FROM calls WHERE call_id = @callId`;
 
 export const SELECT_EVENTS = `

@@ -42,15 +42,24 @@ export function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))
+      );
     });
   });
 }
 
-async function waitUntilServing(address: string, child: ChildProcess, deadline: number, output: () => string): Promise<void> {
+async function waitUntilServing(
+  address: string,
+  child: ChildProcess,
+  deadline: number,
+  output: () => string
+): Promise<void> {
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`Temporal dev server exited (${child.exitCode ?? child.signalCode}) before serving:\n${output()}`);
+      throw new Error(
+        `Temporal dev server exited (${child.exitCode ?? child.signalCode}) before serving:\n${output()}`
+      );
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });

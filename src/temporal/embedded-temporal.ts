@@ -17,10 +17,7 @@ export interface EmbeddedTemporal {
 export async function startEmbeddedTemporal(config: Config, log: Logger): Promise<EmbeddedTemporal> {
   mkdirSync(config.DATA_DIR, { recursive: true });
   const dbFilename = resolve(join(config.DATA_DIR, 'temporal.db'));
-  // eslint-disable-next-line no-restricted-properties -- the CLI lookup follows the shell's own PATH
-  const cli = findTemporalCli({ TEMPORAL_CLI_PATH: process.env['TEMPORAL_CLI_PATH'], PATH: process.env['PATH'] }, (line) =>
-    log.info(line)
-  );
+  const cli = findTemporalCli((line) => log.info(line));
   if (cli) {
     log.info({ cli: cli.path, source: cli.source }, 'starting embedded Temporal dev server');
     const server = await startDevServer({

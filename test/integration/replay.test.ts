@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { callSequence } from '../fixtures/ringg';
 import { createHarness, eventually, type Harness } from '../helpers/pipeline-harness';
 import { WORKFLOWS_PATH } from '../../src/worker';
 
@@ -14,8 +12,9 @@ describe('workflow determinism', () => {
     'replays the recorded history %s with the current workflow code',
     async (file) => {
       const history = JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'));
+      const workflowId: string = history.events[0].workflowExecutionStartedEventAttributes.workflowId;
       await expect(
-        Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, file.replace(/\.json$/, ''))
+        Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, workflowId)
       ).resolves.toBeUndefined();
     }
   );
@@ -31,13 +30,18 @@ describe('workflow determinism', () => {
 
     it('replays without a determinism error, duplicates and reordering included', async () => {
       const callId = randomUUID();
-      const events = callSequence('v3', callId);
+      const events = harness.callEvents('v3', callId);
       await Promise.all([...events].reverse().map((event) => harness.post(event)));
       await harness.post(events[1]);
       const handle = harness.client.workflow.getHandle(callId);
       await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined));
-      const history = JSON.parse(historyToJSON(await handle.fetchHistory()));
-      await expect(Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, callId)).resolves.toBeUndefined();
+      const history = await handle.fetchHistory();
+      expect(history.events?.filter((event) => event.workflowExecutionSignaledEventAttributes).length).toBe(
+        events.length + 1
+      );
+      await expect(
+        Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, callId)
+      ).resolves.toBeUndefined();
     });
   });
 });

@@ -392,6 +392,29 @@ describe.each(['sqlite', 'postgres'] as const)('call store on %s', (kind) => {
     expect(await store.getCallView(callId)).toMatchObject({ callId, status: 'failed', steps: FINAL_STEPS, events: [] });
   });
 
+  it('stores a payload holding a NUL character, which PostgreSQL JSONB cannot hold, as U+FFFD', async () => {
+    const call = completedCall(randomUUID());
+    call.events[0]!.payload = { ...call.events[0]!.payload, note: 'a\u0000b', literal: '\\u0000' };
+    call.record.customArgs = { name: 'x\u0000' };
+    await store.saveCall(call);
+    const view = await store.getCallView(call.record.callId);
+    expect(view?.record.customArgs).toEqual({ name: 'x\ufffd' });
+    const [row] = await raw.rows('SELECT payload FROM call_events WHERE call_id = ? AND event_key = ?', [
+      call.record.callId,
+      call.events[0]!.key,
+    ]);
+    const payload = kind === 'sqlite' ? JSON.parse(String(row?.['payload'])) : row?.['payload'];
+    expect(payload).toMatchObject({ note: 'a\ufffdb', literal: '\\u0000' });
+  });
+
+  it('shows a saved call as in_progress until its step results are recorded', async () => {
+    const call = completedCall(randomUUID());
+    await store.saveCall(call);
+    expect((await store.getCallView(call.record.callId))?.status).toBe('in_progress');
+    await store.recordStepResults({ callId: call.record.callId, status: 'completed', steps: FINAL_STEPS });
+    expect((await store.getCallView(call.record.callId))?.status).toBe('completed');
+  });
+
   it('rebuilds the call view from the rows', async () => {
     const call = completedCall(randomUUID());
     await store.saveCall(call);

@@ -27,10 +27,22 @@ describe('loadConfig', () => {
   it.each([
     ['PORT', 'abc', /^Invalid configuration: PORT .* \(got "abc"\)$/],
     ['PORT', '70000', /^Invalid configuration: PORT must be 1-65535/],
-    ['CALL_IDLE_TIMEOUT', 'soon', /^Invalid configuration: CALL_IDLE_TIMEOUT must be a duration like 24h \(got "soon"\)$/],
+    [
+      'CALL_IDLE_TIMEOUT',
+      'soon',
+      /^Invalid configuration: CALL_IDLE_TIMEOUT must be a duration like 24h \(got "soon"\)$/,
+    ],
     ['WEBHOOK_MAX_BODY', 'huge', /^Invalid configuration: WEBHOOK_MAX_BODY must be a size like 1mb/],
-    ['DATABASE_URL', 'mysql://x', /^Invalid configuration: DATABASE_URL must be sqlite:PATH or postgres:\/\/… \(got "<redacted>"\)$/],
-    ['WEBHOOK_TOKENS', 'short', /^Invalid configuration: WEBHOOK_TOKENS every token must be at least 16 characters \(got "<redacted>"\)$/],
+    [
+      'DATABASE_URL',
+      'mysql://x',
+      /^Invalid configuration: DATABASE_URL must be sqlite:PATH or postgres:\/\/… \(got "<redacted>"\)$/,
+    ],
+    [
+      'WEBHOOK_TOKENS',
+      'short',
+      /^Invalid configuration: WEBHOOK_TOKENS every token must be at least 16 characters \(got "<redacted>"\)$/,
+    ],
     ['LOG_LEVEL', 'loud', /^Invalid configuration: LOG_LEVEL /],
     ['WEBHOOK_PATH', 'no-slash', /^Invalid configuration: WEBHOOK_PATH must be a path starting with \//],
     ['CRM_URL', 'ftp://crm', /^Invalid configuration: CRM_URL must be an http\(s\) URL/],

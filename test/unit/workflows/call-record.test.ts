@@ -236,7 +236,9 @@ describe('buildCallRecord with empty analyses', () => {
   it('keeps the platform analysis from PA when APC carries an empty one', () => {
     const callId = 'call-empty-analysis';
     const payloads = callSequence('v3', callId).map((payload) =>
-      payload['event_type'] === 'all_processing_completed' ? { ...payload, platform_analysis: {}, client_analysis: {} } : payload
+      payload['event_type'] === 'all_processing_completed'
+        ? { ...payload, platform_analysis: {}, client_analysis: {} }
+        : payload
     );
     const record = buildCallRecord(foldPayloads(callId, payloads), 'completed', null);
     expect(record.summary).not.toBeNull();

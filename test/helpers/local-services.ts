@@ -1,0 +1,78 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export interface CrmRequest {
+  headers: IncomingMessage['headers'];
+  body: Record<string, unknown>;
+  answeredWith: number;
+}
+
+/** What the CRM answers next: a status, or 'hang' to never answer (a timeout). */
+export type CrmAnswer = number | 'hang';
+
+/**
+ * Real HTTP peers for the steps: a recording host (`/recordings/<name>`, MP3 bytes) and a
+ * CRM (`POST /crm`) whose answers a test can script.
+ */
+export interface LocalServices {
+  url: string;
+  recordingUrl(callId: string): string;
+  recordingRequests: string[];
+  crmUrl: string;
+  crmRequests: CrmRequest[];
+  /** Answers to use before falling back to 200, consumed in order. */
+  crmScript: CrmAnswer[];
+  close(): Promise<void>;
+}
+
+export const RECORDING_BYTES = Buffer.from(`ID3${'\u0000'.repeat(7)}fake-mp3-frames`.repeat(64));
+
+export async function startLocalServices(): Promise<LocalServices> {
+  const recordingRequests: string[] = [];
+  const crmRequests: CrmRequest[] = [];
+  const crmScript: CrmAnswer[] = [];
+  const hanging = new Set<ServerResponse>();
+
+  const server: Server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url?.startsWith('/recordings/')) {
+      recordingRequests.push(req.url);
+      res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': RECORDING_BYTES.length });
+      res.end(RECORDING_BYTES);
+      return;
+    }
+    if (req.method === 'POST' && req.url === '/crm') {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const answer = crmScript.shift() ?? 200;
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+        crmRequests.push({ headers: req.headers, body, answeredWith: answer === 'hang' ? 0 : answer });
+        if (answer === 'hang') {
+          hanging.add(res);
+          return;
+        }
+        res.writeHead(answer, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ ok: answer < 300 }));
+      });
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    recordingUrl: (callId) => `${url}/recordings/${encodeURIComponent(callId)}.mp3`,
+    recordingRequests,
+    crmUrl: `${url}/crm`,
+    crmRequests,
+    crmScript,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
