@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { startRecordingHost } from '../src/simulate/recording-host';
 import { generateCall, type GeneratedCall } from '../src/simulate/generate-call';
 import { planDeliveries, type Delivery } from '../src/simulate/plan-deliveries';
 import { createRng } from '../src/simulate/prng';
@@ -187,9 +188,12 @@ async function main(): Promise<number> {
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
   };
 
+  // Ringg hosts the audio of a real call; here the simulator does, unless told where recordings live.
+  const recordingHost = options.recordingBaseUrl === null ? await startRecordingHost() : null;
+  const recordingBaseUrl = options.recordingBaseUrl ?? recordingHost?.baseUrl ?? null;
   const startedAt = new Date();
   const reports: CallReport[] = Array.from({ length: options.calls }, (_, index) => ({
-    call: generateCall({ seed: options.seed, index, startedAt, recordingBaseUrl: options.recordingBaseUrl }),
+    call: generateCall({ seed: options.seed, index, startedAt, recordingBaseUrl }),
     deliveries: 0,
     nonOk: 0,
     view: null,
@@ -265,10 +269,12 @@ async function main(): Promise<number> {
     await sleep(POLL_INTERVAL_MS);
   }
   const elapsedSeconds = (performance.now() - sendStarted) / 1000;
+  await recordingHost?.close();
 
   printReport(reports);
   console.log('\ndeliveries by outcome:');
   for (const [outcome, n] of [...outcomes].sort((a, b) => b[1] - a[1])) console.log(`  ${outcome.padEnd(32)} ${n}`);
+  if (recordingHost) console.log(`\nrecordings served to the archive step: ${recordingHost.downloads()}`);
   console.log(
     `\nelapsed ${elapsedSeconds.toFixed(2)} s (sending ${sendSeconds.toFixed(2)} s), ` +
       `${(totalDeliveries / sendSeconds).toFixed(1)} events/s`

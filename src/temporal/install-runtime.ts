@@ -15,6 +15,8 @@ export function installTemporalRuntime(log: Logger, metricsAddress?: string): vo
         entryLevel === 'TRACE' ? 'trace' : (entryLevel.toLowerCase() as 'debug' | 'info' | 'warn' | 'error');
       log[method]({ ...meta, source: 'temporal' }, message);
     }),
+    // main.ts stops the receiver before the worker, so the SDK must not react to signals itself.
+    shutdownSignals: [],
     telemetryOptions: metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {},
   });
 }
