@@ -79,8 +79,9 @@ export const archiveRecording: PostCallStep = {
   options: {
     // Covers the download's own timeout (2 min in production) plus writing the file.
     startToCloseTimeout: '5m',
-    // About half an hour of attempts: long enough to ride out an outage, well inside the 24 h link life.
-    retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 12 },
+    // Keep trying through an outage for as long as Ringg's link can still be valid (24 h after the call).
+    scheduleToCloseTimeout: '20h',
+    retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m' },
   },
   async run(call, deps) {
     const sourceUrl = call.record.recordingUrl;

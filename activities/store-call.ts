@@ -5,7 +5,9 @@ export const storeCall: PostCallStep = {
   name: 'storeCall',
   options: {
     startToCloseTimeout: '30s',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 20 },
+    // A database outage is waited out (a day at most) rather than failing the call.
+    scheduleToCloseTimeout: '24h',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
   },
   async run(call, deps) {
     await deps.store.saveCall(call);

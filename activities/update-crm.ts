@@ -43,7 +43,9 @@ export const updateCrm: PostCallStep = {
   options: {
     // Longer than the 10 s request timeout, so a slow answer fails as a retryable timeout first.
     startToCloseTimeout: '30s',
-    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
+    // A CRM outage is waited out (a day at most); only a 4xx rejection fails the step at once.
+    scheduleToCloseTimeout: '24h',
+    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m' },
   },
   async run(call, deps) {
     const { url, token, timeoutMs } = deps.crm;

@@ -33,6 +33,12 @@ export async function startLocalServices(): Promise<LocalServices> {
   const hanging = new Set<ServerResponse>();
 
   const server: Server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url?.startsWith('/recordings/') && req.url.endsWith('.html')) {
+      // An expired or wrong link often answers with a web page instead of audio.
+      recordingRequests.push(req.url);
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>link expired</html>');
+      return;
+    }
     if (req.method === 'GET' && req.url?.startsWith('/recordings/')) {
       recordingRequests.push(req.url);
       res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': RECORDING_BYTES.length });
