@@ -5,6 +5,9 @@ import { loadConfig, ConfigError, type Config } from './config';
 import { createLogger } from './observability/logger';
 import { createReceiverMetrics } from './observability/metrics';
 import { createReceiverApp } from './receiver/app';
+import { createEventIntake } from './receiver/event-intake';
+import { FileSpool } from './spool/file-spool';
+import { SpoolForwarder } from './spool/spool-forwarder';
 import { listen } from './receiver/server';
 import { createCallSignaller } from './receiver/signal-call-event';
 import type { CallStore } from './store/call-store';
@@ -25,15 +28,21 @@ interface Running {
 async function startReceiver(config: Config, target: TemporalTarget, tokens: string[], store: CallStore, log: Logger) {
   const client: Client = createLazyClient(target);
   const metrics = createReceiverMetrics();
+  const signaller = createCallSignaller({
+    client,
+    taskQueue: config.TASK_QUEUE,
+    idleTimeoutMs: config.CALL_IDLE_TIMEOUT,
+    timeoutMs: config.SIGNAL_TIMEOUT,
+    isFinished: (callId) => store.isFinished(callId),
+  });
+  const spool = FileSpool.open(config.SPOOL_DIR, config.SPOOL_MAX_BYTES);
+  const forwarder = new SpoolForwarder({ spool, signaller, log });
+  forwarder.start();
+  if (spool.depth > 0) log.info({ spool_depth: spool.depth }, 'forwarding events spooled by an earlier run');
   const app = createReceiverApp({
     client,
-    signaller: createCallSignaller({
-      client,
-      taskQueue: config.TASK_QUEUE,
-      idleTimeoutMs: config.CALL_IDLE_TIMEOUT,
-      timeoutMs: config.SIGNAL_TIMEOUT,
-      isFinished: (callId) => store.isFinished(callId),
-    }),
+    intake: createEventIntake(signaller, spool, forwarder, log),
+    spool,
     store,
     tokens,
     webhookPath: config.WEBHOOK_PATH,
@@ -46,7 +55,10 @@ async function startReceiver(config: Config, target: TemporalTarget, tokens: str
   return {
     url: receiver.url,
     async stop() {
+      // Stop taking requests and let in-flight ones finish before the forwarder and Temporal go away.
       await receiver.close();
+      await forwarder.stop();
+      spool.close();
       await client.connection.close();
     },
   };

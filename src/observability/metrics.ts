@@ -36,6 +36,16 @@ export function createReceiverMetrics() {
       help: 'Events waiting in the outage spool',
       registers: [registry],
     }),
+    spoolBytes: new Gauge({
+      name: 'ringg_spool_bytes',
+      help: 'Bytes held by the outage spool',
+      registers: [registry],
+    }),
+    spoolOldestAge: new Gauge({
+      name: 'ringg_spool_oldest_age_seconds',
+      help: 'Age of the oldest event waiting in the outage spool (0 when empty)',
+      registers: [registry],
+    }),
   };
 }
 

@@ -8,12 +8,15 @@ import { callsRoute } from './calls-route';
 import { errorResponse } from './error-response';
 import { registerHealthRoutes } from './health-routes';
 import { requireToken } from './require-token';
-import type { CallSignaller } from './signal-call-event';
+import type { FileSpool } from '../spool/file-spool';
+import type { EventIntake } from './event-intake';
 import { webhookRoute } from './webhook-route';
 
 export interface ReceiverDeps {
   client: Client;
-  signaller: CallSignaller;
+  intake: EventIntake;
+  /** The outage spool, when this receiver has one (its depth shows in /readyz and /metrics). */
+  spool: FileSpool | null;
   store: CallStore | null;
   tokens: string[];
   webhookPath: string;
@@ -43,6 +46,7 @@ export function createReceiverApp(deps: ReceiverDeps): Koa {
   registerHealthRoutes(router, {
     client: deps.client,
     store: deps.store,
+    spool: deps.spool,
     metrics: deps.metrics,
     timeoutMs: deps.temporalTimeoutMs,
   });

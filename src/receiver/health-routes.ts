@@ -1,11 +1,13 @@
 import type { Client } from '@temporalio/client';
 import type Router from '@koa/router';
 import type { ReceiverMetrics } from '../observability/metrics';
+import type { FileSpool } from '../spool/file-spool';
 import type { CallStore } from '../store/call-store';
 
 export interface HealthDeps {
   client: Client;
   store: CallStore | null;
+  spool: FileSpool | null;
   metrics: ReceiverMetrics;
   timeoutMs: number;
 }
@@ -27,7 +29,11 @@ async function check(name: string, probe: () => Promise<unknown>, timeoutMs: num
   }
 }
 
-export function registerHealthRoutes(router: Router, { client, store, metrics, timeoutMs }: HealthDeps): void {
+function spoolState(spool: FileSpool) {
+  return { depth: spool.depth, bytes: spool.bytes, oldest_age_seconds: Math.round(spool.oldestAgeMs() / 1000) };
+}
+
+export function registerHealthRoutes(router: Router, { client, store, spool, metrics, timeoutMs }: HealthDeps): void {
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
@@ -41,10 +47,21 @@ export function registerHealthRoutes(router: Router, { client, store, metrics, t
       ...(store ? [check('store', () => store.ping(), timeoutMs)] : []),
     ]);
     const ready = checks.every(([, result]) => result === 'ok');
+    // Spooled events still waiting for Temporal: serving, but not caught up.
+    const degraded = ready && spool !== null && spool.depth > 0;
     ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries(checks) };
+    ctx.body = {
+      status: degraded ? 'degraded' : ready ? 'ready' : 'unavailable',
+      checks: Object.fromEntries(checks),
+      ...(spool ? { spool: spoolState(spool) } : {}),
+    };
   });
   router.get('/metrics', async (ctx) => {
+    if (spool) {
+      metrics.spoolDepth.set(spool.depth);
+      metrics.spoolBytes.set(spool.bytes);
+      metrics.spoolOldestAge.set(spool.oldestAgeMs() / 1000);
+    }
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();
   });

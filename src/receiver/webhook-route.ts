@@ -4,10 +4,12 @@ import { parseCallEvent, type CallEventDelivery } from '../events';
 import type { ReceiverMetrics } from '../observability/metrics';
 import { HttpError } from './http-error';
 import { readJsonObject } from './read-json-body';
-import { newDeliveryId, type CallSignaller } from './signal-call-event';
+import { isTemporalRejection } from '../temporal/temporal-errors';
+import type { EventIntake, IntakeOutcome } from './event-intake';
+import { newDeliveryId } from './signal-call-event';
 
 export interface WebhookRouteDeps {
-  signaller: CallSignaller;
+  intake: EventIntake;
   maxBodyBytes: number;
   metrics: ReceiverMetrics;
   log: Logger;
@@ -17,7 +19,7 @@ export interface WebhookRouteDeps {
  * Body → envelope check → signalWithStart → exactly 200. Ringg retries any other status, 2xx
  * included (ringg-webhooks.md §3), so success is never 201/202/204.
  */
-export function webhookRoute({ signaller, maxBodyBytes, metrics, log }: WebhookRouteDeps): Middleware {
+export function webhookRoute({ intake, maxBodyBytes, metrics, log }: WebhookRouteDeps): Middleware {
   return async (ctx) => {
     const started = process.hrtime.bigint();
     const receivedAt = new Date().toISOString();
@@ -30,12 +32,13 @@ export function webhookRoute({ signaller, maxBodyBytes, metrics, log }: WebhookR
     const delivery: CallEventDelivery = { deliveryId: newDeliveryId(), receivedAt, payload, schemaIssues };
     if (schemaIssues.length > 0) metrics.schemaIssues.inc({ event_type: payload.event_type });
 
-    let outcome;
+    let outcome: IntakeOutcome | 'unavailable' | 'rejected';
+    let failure: unknown;
     try {
-      outcome = await signaller.signal(delivery);
+      outcome = await intake.deliver(delivery);
     } catch (error) {
-      outcome = 'unavailable' as const;
-      log.warn({ call_id: payload.call_id, event_type: payload.event_type, err: error }, 'Temporal unavailable');
+      failure = error;
+      outcome = isTemporalRejection(error) ? 'rejected' : 'unavailable';
     }
     const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
     metrics.events.inc({ event_type: payload.event_type, outcome });
@@ -52,8 +55,21 @@ export function webhookRoute({ signaller, maxBodyBytes, metrics, log }: WebhookR
       },
       'webhook event'
     );
+    if (outcome === 'rejected') {
+      log.error(
+        { call_id: payload.call_id, event_type: payload.event_type, err: failure },
+        'Temporal rejected the event'
+      );
+      throw new HttpError(422, 'Temporal rejected the event', {
+        call_id: payload.call_id,
+        reason: (failure as Error).message,
+      });
+    }
     if (outcome === 'unavailable') {
-      throw new HttpError(503, 'Temporal is unavailable; retry later', { call_id: payload.call_id });
+      log.error({ call_id: payload.call_id, event_type: payload.event_type, err: failure }, 'event not accepted');
+      throw new HttpError(503, 'Temporal is unavailable and the event could not be spooled; retry later', {
+        call_id: payload.call_id,
+      });
     }
     ctx.status = 200;
     ctx.body = {

@@ -12,7 +12,10 @@ import type { StepDeps } from '../../activities/step-deps';
 import { LocalRecordingStorage } from '../../activities/local-recording-storage';
 import { createReceiverMetrics, type ReceiverMetrics } from '../../src/observability/metrics';
 import { createReceiverApp } from '../../src/receiver/app';
+import { createEventIntake } from '../../src/receiver/event-intake';
 import { createCallSignaller } from '../../src/receiver/signal-call-event';
+import { FileSpool } from '../../src/spool/file-spool';
+import { SpoolForwarder } from '../../src/spool/spool-forwarder';
 import type { CallStore } from '../../src/store/call-store';
 import { openCallStore } from '../../src/store/open-call-store';
 import { createCallWorker, WORKFLOWS_PATH } from '../../src/worker';
@@ -42,6 +45,8 @@ export interface HarnessOptions {
   withoutWorker?: boolean;
   /** Leave CRM_URL unset (the CRM step is then recorded as skipped). */
   withoutCrm?: boolean;
+  /** Temporal frontend to use instead of the shared dev server (e.g. one started with its UI). */
+  address?: string;
 }
 
 export interface Harness {
@@ -74,9 +79,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
 
   const dataDir = mkdtempSync(join(tmpdir(), 'ringg-it-'));
   const store = await openCallStore(options.databaseUrl ?? `sqlite:${join(dataDir, 'calls.db')}`);
-  const connection = await Connection.connect({ address: temporalAddress() });
+  const address = options.address ?? temporalAddress();
+  const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
-  const nativeConnection = await NativeConnection.connect({ address: temporalAddress() });
+  const nativeConnection = await NativeConnection.connect({ address });
   const taskQueue = `it-${randomUUID()}`;
   const log = pino({ level: 'silent' });
   const metrics = createReceiverMetrics();
@@ -95,15 +101,20 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...options.deps,
   };
 
+  const signaller = createCallSignaller({
+    client,
+    taskQueue,
+    idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
+    timeoutMs: options.signalTimeoutMs ?? 5000,
+    isFinished: (callId) => store.isFinished(callId),
+  });
+  const spool = FileSpool.open(join(dataDir, 'spool'), 64 * 1024 * 1024);
+  const forwarder = new SpoolForwarder({ spool, signaller, log, minBackoffMs: 100, maxBackoffMs: 500 });
+  forwarder.start();
   const app = createReceiverApp({
     client,
-    signaller: createCallSignaller({
-      client,
-      taskQueue,
-      idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
-      timeoutMs: options.signalTimeoutMs ?? 5000,
-      isFinished: (callId) => store.isFinished(callId),
-    }),
+    intake: createEventIntake(signaller, spool, forwarder, log),
+    spool,
     store,
     tokens: [TOKEN, OTHER_TOKEN],
     webhookPath: '/webhooks/ringg',
@@ -155,6 +166,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     },
     async close() {
       await harness.stopWorker();
+      await forwarder.stop();
+      spool.close();
       await nativeConnection.close();
       await connection.close();
       await store.close();

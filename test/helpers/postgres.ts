@@ -14,6 +14,10 @@ import { Client } from 'pg';
 export interface TestPostgres {
   url: string;
   stop(): Promise<void>;
+  /** Stops the server but keeps its data (fault tests); only for a server this helper started. */
+  pause(): Promise<void>;
+  /** Starts a paused server again on the same port. */
+  resume(): Promise<void>;
 }
 
 function findBinDir(): string {
@@ -89,7 +93,10 @@ async function onExistingServer(adminUrl: string): Promise<TestPostgres> {
   const name = await createDatabase(adminUrl);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  return { url: url.toString(), stop: () => dropDatabase(adminUrl, name) };
+  const unsupported = async (): Promise<void> => {
+    throw new Error('pause/resume needs the throw-away server: unset TEST_DATABASE_URL');
+  };
+  return { url: url.toString(), stop: () => dropDatabase(adminUrl, name), pause: unsupported, resume: unsupported };
 }
 
 async function startServer(): Promise<TestPostgres> {
@@ -126,9 +133,10 @@ async function startServer(): Promise<TestPostgres> {
       dir
     );
     let port = 0;
+    let options = '';
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
-      const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+      options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
       try {
         await run(join(bin, 'pg_ctl'), ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '30', '-o', options], dir);
         break;
@@ -149,6 +157,9 @@ async function startServer(): Promise<TestPostgres> {
         process.removeListener('exit', stopSync);
         stopSync();
       },
+      pause: () => run(join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'fast', '-w'], dir),
+      resume: () =>
+        run(join(bin, 'pg_ctl'), ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '30', '-o', options], dir),
     };
   } catch (error) {
     process.removeListener('exit', stopSync);

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { randomUUID } from 'node:crypto';
 import { createReceiverMetrics } from '../../src/observability/metrics';
 import { createReceiverApp } from '../../src/receiver/app';
+import { directIntake } from '../../src/receiver/event-intake';
 import { createCallSignaller } from '../../src/receiver/signal-call-event';
 import { createHarness, eventually, OTHER_TOKEN, TOKEN, type Harness } from '../helpers/pipeline-harness';
 
@@ -168,13 +169,14 @@ describe('receiver HTTP API', () => {
 });
 
 describe('receiver with Temporal unreachable', () => {
-  it('answers 503 (JSON, no stack) and /readyz reports unavailable', async () => {
+  it('answers 503 (JSON, no stack) without a spool, and /readyz reports unavailable', async () => {
     // Nothing listens on port 1: the same answer a stopped Temporal server gives.
     // No retry interceptor: its timers would outlive the test's closed connection.
     const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', interceptors: [] }) });
     const app = createReceiverApp({
       client,
-      signaller: createCallSignaller({ client, taskQueue: 'unused', idleTimeoutMs: 60_000, timeoutMs: 1500 }),
+      intake: directIntake(createCallSignaller({ client, taskQueue: 'unused', idleTimeoutMs: 60_000, timeoutMs: 1500 })),
+      spool: null,
       store: null,
       tokens: [TOKEN],
       webhookPath: '/webhooks/ringg',
