@@ -4,7 +4,12 @@ import request from 'supertest';
 import { randomUUID } from 'node:crypto';
 import { createReceiverMetrics } from '../../src/observability/metrics';
 import { createReceiverApp } from '../../src/receiver/app';
-import { directIntake } from '../../src/receiver/event-intake';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEventIntake, directIntake } from '../../src/receiver/event-intake';
+import { FileSpool } from '../../src/spool/file-spool';
+import { SpoolForwarder } from '../../src/spool/spool-forwarder';
 import { createCallSignaller } from '../../src/receiver/signal-call-event';
 import { createHarness, eventually, OTHER_TOKEN, TOKEN, type Harness } from '../helpers/pipeline-harness';
 
@@ -175,7 +180,9 @@ describe('receiver with Temporal unreachable', () => {
     const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', interceptors: [] }) });
     const app = createReceiverApp({
       client,
-      intake: directIntake(createCallSignaller({ client, taskQueue: 'unused', idleTimeoutMs: 60_000, timeoutMs: 1500 })),
+      intake: directIntake(
+        createCallSignaller({ client, taskQueue: 'unused', idleTimeoutMs: 60_000, timeoutMs: 1500 })
+      ),
       spool: null,
       store: null,
       tokens: [TOKEN],
@@ -197,5 +204,68 @@ describe('receiver with Temporal unreachable', () => {
     expect(ready.status).toBe(503);
     expect(ready.body.checks.temporal).not.toBe('ok');
     await client.connection.close();
+  });
+});
+
+describe('receiver with Temporal unreachable and an outage spool', () => {
+  it('answers 200 spooled, shows the spool in /readyz and /metrics, and 503 once the spool is full', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-http-'));
+    const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', interceptors: [] }) });
+    const log = pino({ level: 'silent' });
+    const signaller = createCallSignaller({ client, taskQueue: 'unused', idleTimeoutMs: 60_000, timeoutMs: 1000 });
+    const spool = FileSpool.open(dir, 2048);
+    const forwarder = new SpoolForwarder({ spool, signaller, log, minBackoffMs: 60_000 });
+    forwarder.start();
+    const app = createReceiverApp({
+      client,
+      intake: createEventIntake(signaller, spool, forwarder, log),
+      spool,
+      store: null,
+      tokens: [TOKEN],
+      webhookPath: '/webhooks/ringg',
+      maxBodyBytes: 4096,
+      metrics: createReceiverMetrics(),
+      log,
+      temporalTimeoutMs: 1000,
+    });
+    const http = request(app.callback());
+    try {
+      const callId = randomUUID();
+      const spooled = await http
+        .post('/webhooks/ringg')
+        .set('Authorization', `Bearer ${TOKEN}`)
+        .send(callStarted(callId));
+      expect(spooled.status).toBe(200);
+      expect(spooled.body).toEqual({
+        status: 'spooled',
+        call_id: callId,
+        event_type: 'call_started',
+        workflow_id: callId,
+      });
+      expect(spool.depth).toBe(1);
+      expect(spool.read(spool.peek()!).payload.call_id).toBe(callId);
+
+      const ready = await http.get('/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body.spool).toMatchObject({ depth: 1 });
+      const metrics = await http.get('/metrics');
+      expect(metrics.text).toMatch(/^ringg_spool_depth 1$/m);
+      expect(metrics.text).toMatch(/ringg_webhook_events_total\{event_type="call_started",outcome="spooled"\} 1/);
+
+      let full = spooled;
+      for (let i = 0; i < 20 && full.status === 200; i++) {
+        full = await http
+          .post('/webhooks/ringg')
+          .set('Authorization', `Bearer ${TOKEN}`)
+          .send({ ...callStarted(randomUUID()), note: 'x'.repeat(1000) });
+      }
+      expect(full.status).toBe(503);
+      expect(full.body.error).toMatch(/could not be spooled/);
+    } finally {
+      await forwarder.stop();
+      spool.close();
+      await client.connection.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
