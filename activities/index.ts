@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CompletedCall } from '../workflows/call-record';
 import { archiveRecording } from './archive-recording';
 import { flagCallbackRequest } from './flag-callback-request';
+import { reconcileCall } from './reconcile-call';
 import type { PipelineActivities } from './pipeline-activities';
 import type { PlannedStep, PostCallStep, StepActivityResult } from './post-call-step';
 import type { StepDeps } from './step-deps';
@@ -13,7 +14,13 @@ import { updateCrm } from './update-crm';
  * The workflow records this plan in its history when a call completes, so changing the list
  * is safe for calls already in flight; keep a removed step registered until none of them names it.
  */
-export const postCallSteps: PostCallStep[] = [archiveRecording, flagCallbackRequest, storeCall, updateCrm];
+export const postCallSteps: PostCallStep[] = [
+  reconcileCall,
+  archiveRecording,
+  flagCallbackRequest,
+  storeCall,
+  updateCrm,
+];
 
 export type StepActivity = (call: CompletedCall) => Promise<StepActivityResult>;
 

@@ -1,4 +1,5 @@
 import type { ActivityOptions } from '@temporalio/common';
+import type { CallEventDelivery } from '../src/events';
 import type { CompletedCall } from '../workflows/call-record';
 import type { StepDeps } from './step-deps';
 
@@ -6,6 +7,8 @@ export interface StepOutcome {
   status: 'done' | 'skipped';
   /** Facts worth keeping on the call record (shown in the call view and stored). */
   detail?: Record<string, unknown>;
+  /** Events the step found (e.g. reconciliation): folded into the call before the next step runs. */
+  deliveries?: CallEventDelivery[];
 }
 
 /**

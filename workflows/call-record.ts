@@ -4,7 +4,7 @@ import { typedView, type CallState, type ReceivedEvent } from './call-state';
 export type PipelineStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed';
 
 /** Why the workflow stopped waiting for events. */
-export type CompletionReason = 'all_processing_completed' | 'idle_timeout';
+export type CompletionReason = 'all_processing_completed' | 'idle_timeout' | 'reconciled';
 
 /** Outcome of one post-call step, as stored on the call and shown in the call view. */
 export interface StepResult {

@@ -12,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { PipelineActivities } from '../activities/pipeline-activities';
+import type { CallEventDelivery } from '../src/events';
 import type { PlannedStep, StepActivityResult } from '../activities/post-call-step';
 import {
   buildCallRecord,
@@ -103,11 +104,18 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
   const plan = await pipeline.planPostCallSteps();
   steps = plan.map((step) => ({ name: step.name, status: 'pending', attempts: 0, lastError: null, detail: null }));
   for (const [index, step] of plan.entries()) {
-    steps[index] = await runStep(step, {
+    const { result, deliveries } = await runStep(step, {
       record: buildCallRecord(state, outcome, completion),
       events: state.events,
       steps,
     });
+    steps[index] = result;
+    for (const delivery of deliveries) applyDelivery(state, delivery);
+    if (outcome === 'incomplete' && hasEvent(state, 'all_processing_completed')) {
+      // A step (reconciliation) found the closing event Ringg never delivered.
+      outcome = 'completed';
+      completion = { reason: 'reconciled', completedAt: new Date().toISOString() };
+    }
     describe();
   }
 
@@ -151,20 +159,26 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
   }
 }
 
-async function runStep(step: PlannedStep, call: CompletedCall): Promise<StepResult> {
+async function runStep(
+  step: PlannedStep,
+  call: CompletedCall
+): Promise<{ result: StepResult; deliveries: CallEventDelivery[] }> {
   const activity = proxyActivities<Record<string, (call: CompletedCall) => Promise<StepActivityResult>>>({
     ...step.options,
     summary: `${step.name} for call ${call.record.callId}`.slice(0, 200),
   })[step.name];
   if (!activity) throw new Error(`unreachable: no proxy for ${step.name}`);
   try {
-    const result = await activity(call);
+    const outcome = await activity(call);
     return {
-      name: step.name,
-      status: result.status,
-      attempts: result.attempt,
-      lastError: null,
-      detail: result.detail ?? null,
+      result: {
+        name: step.name,
+        status: outcome.status,
+        attempts: outcome.attempt,
+        lastError: null,
+        detail: outcome.detail ?? null,
+      },
+      deliveries: outcome.deliveries ?? [],
     };
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
@@ -174,11 +188,14 @@ async function runStep(step: PlannedStep, call: CompletedCall): Promise<StepResu
         ? (cause.details?.[0] as { attempt?: number } | undefined)?.attempt
         : undefined;
     return {
-      name: step.name,
-      status: 'failed',
-      attempts: attempt ?? 0,
-      lastError: cause?.message ?? error.message,
-      detail: null,
+      result: {
+        name: step.name,
+        status: 'failed',
+        attempts: attempt ?? 0,
+        lastError: cause?.message ?? error.message,
+        detail: null,
+      },
+      deliveries: [],
     };
   }
 }

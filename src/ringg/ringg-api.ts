@@ -52,6 +52,8 @@ export interface RinggApiOptions {
 
 export interface RinggApi {
   getAgent(agentId: string): Promise<AgentView>;
+  /** `GET /calling/call-details` with analysis; null when Ringg does not know the call (404). */
+  getCallDetails(callId: string): Promise<unknown>;
   editEventSubscriptions(agentId: string, subscriptions: EventSubscription[]): Promise<EditResult>;
 }
 
@@ -106,6 +108,16 @@ export function createRinggApi(options: RinggApiOptions): RinggApi {
         }
       }
       throw new RinggApiError('GET agent: no path answered', null);
+    },
+
+    async getCallDetails(callId) {
+      const query = new URLSearchParams({ id: callId, send_analysis: 'true' });
+      try {
+        return await send('GET', `/calling/call-details?${query.toString()}`, 'GET /calling/call-details');
+      } catch (error) {
+        if (error instanceof RinggApiError && error.status === 404) return null;
+        throw error;
+      }
     },
 
     async editEventSubscriptions(agentId, subscriptions) {

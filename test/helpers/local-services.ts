@@ -21,6 +21,9 @@ export interface LocalServices {
   crmRequests: CrmRequest[];
   /** Answers to use before falling back to 200, consumed in order. */
   crmScript: CrmAnswer[];
+  /** Ringg's call-details API: answers for these call ids, 404 for others. */
+  ringgCallDetails: Map<string, unknown>;
+  ringgApiKey: string;
   close(): Promise<void>;
 }
 
@@ -31,6 +34,8 @@ export async function startLocalServices(): Promise<LocalServices> {
   const crmRequests: CrmRequest[] = [];
   const crmScript: CrmAnswer[] = [];
   const hanging = new Set<ServerResponse>();
+  const ringgCallDetails = new Map<string, unknown>();
+  const ringgApiKey = 'ringg-test-api-key';
 
   const server: Server = createServer((req, res) => {
     if (req.method === 'GET' && req.url?.startsWith('/recordings/') && req.url.endsWith('.html')) {
@@ -43,6 +48,17 @@ export async function startLocalServices(): Promise<LocalServices> {
       recordingRequests.push(req.url);
       res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': RECORDING_BYTES.length });
       res.end(RECORDING_BYTES);
+      return;
+    }
+    if (req.method === 'GET' && req.url?.startsWith('/calling/call-details?')) {
+      const query = new URL(req.url, 'http://local').searchParams;
+      if (req.headers['x-api-key'] !== ringgApiKey) {
+        res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"detail":"Invalid API key"}');
+        return;
+      }
+      const details = ringgCallDetails.get(query.get('id') ?? '');
+      res.writeHead(details ? 200 : 404, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(details ?? { detail: 'Call not found' }));
       return;
     }
     if (req.method === 'POST' && req.url === '/crm') {
@@ -74,6 +90,8 @@ export async function startLocalServices(): Promise<LocalServices> {
     crmUrl: `${url}/crm`,
     crmRequests,
     crmScript,
+    ringgCallDetails,
+    ringgApiKey,
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of hanging) res.destroy();

@@ -45,6 +45,8 @@ export interface HarnessOptions {
   withoutWorker?: boolean;
   /** Leave CRM_URL unset (the CRM step is then recorded as skipped). */
   withoutCrm?: boolean;
+  /** Set RINGG_API_KEY and point the Ringg API at the local services (reconciliation). */
+  withRinggApi?: boolean;
   /** Temporal frontend to use instead of the shared dev server (e.g. one started with its UI). */
   address?: string;
 }
@@ -97,7 +99,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       maxBytes: 10 * 1024 * 1024,
       timeoutMs: 5000,
     },
-    ringg: { apiKey: null, apiUrl: 'http://127.0.0.1:9' },
+    ringg: options.withRinggApi
+      ? { apiKey: services.ringgApiKey, apiUrl: services.url }
+      : { apiKey: null, apiUrl: 'http://127.0.0.1:9' },
     ...options.deps,
   };
 

@@ -54,6 +54,7 @@ describe('post-call steps (SQLite store)', () => {
     expect(view.status).toBe('completed');
     expect(view.steps.map((step: StepView) => step.name)).toEqual(postCallSteps.map((step) => step.name));
     const steps = stepsByName(view);
+    expect(steps['reconcileCall']).toMatchObject({ status: 'skipped', detail: { reason: expect.any(String) } });
     expect(steps['archiveRecording']).toMatchObject({ status: 'done', attempts: 1 });
     expect(steps['archiveRecording']?.detail).toMatchObject({ bytes: expect.any(Number), sha256: expect.any(String) });
     expect(harness.services.recordingRequests.filter((url) => url.includes(callId))).toHaveLength(1);
@@ -72,7 +73,13 @@ describe('post-call steps (SQLite store)', () => {
     expect(crm?.body).toMatchObject({ callId, status: 'completed', summary: expect.any(String) });
 
     const stored = await harness.store.getCallView(callId);
-    expect(stored?.steps.map((step) => step.status)).toEqual(['done', 'done', 'done', 'done']);
+    expect(stored?.steps.map((step) => [step.name, step.status])).toEqual([
+      ['reconcileCall', 'skipped'],
+      ['archiveRecording', 'done'],
+      ['flagCallbackRequest', 'done'],
+      ['storeCall', 'done'],
+      ['updateCrm', 'done'],
+    ]);
     expect(await harness.store.isFinished(callId)).toBe(true);
   });
 
