@@ -51,7 +51,7 @@ export function createReceiverApp(deps: ReceiverDeps): Koa {
     timeoutMs: deps.temporalTimeoutMs,
   });
 
-  app.use(errorResponse(deps.log));
+  app.use(errorResponse(deps.log, (status) => deps.metrics.rejected.inc({ status: String(status) })));
   app.use(router.routes());
   app.use(router.allowedMethods());
   app.on('error', (error: Error) => deps.log.debug({ err: error }, 'koa error'));

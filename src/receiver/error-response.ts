@@ -6,7 +6,7 @@ import { HttpError } from './http-error';
  * First in the chain (Koa's error-handling guide): every error becomes a JSON body
  * `{"error": …}`; unexpected ones become a bare 500 and are logged, never shown.
  */
-export function errorResponse(log: Logger): Middleware {
+export function errorResponse(log: Logger, onReject: (status: number) => void = () => undefined): Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -18,11 +18,13 @@ export function errorResponse(log: Logger): Middleware {
       }
     } catch (error) {
       if (error instanceof HttpError) {
+        onReject(error.status);
         ctx.status = error.status;
         ctx.body = { error: error.message, ...error.details };
         return;
       }
       log.error({ err: error, path: ctx.path, method: ctx.method }, 'unhandled receiver error');
+      onReject(500);
       ctx.status = 500;
       ctx.body = { error: 'internal error' };
     }
