@@ -6,6 +6,7 @@ import { findTemporalCli } from '../../src/temporal/find-temporal-cli';
 import { eventKey } from '../../workflows/call-state';
 import { CALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { startApp, type AppProcess } from '../helpers/app-process';
+import { appliedCrmRequests } from '../helpers/local-services';
 import { makeCalls, makeWorld, newSendLog, post, until, type FaultWorld } from './fault-kit';
 import type { GeneratedCall } from '../../src/simulate/generate-call';
 
@@ -91,7 +92,7 @@ describe('a Temporal outage and a receiver killed with SIGKILL', () => {
       storedDeliveries += view?.events.reduce((sum, event) => sum + event.deliveries, 0) ?? 0;
       expect(view?.events.map((event) => event.key).sort()).toEqual([...keys].sort());
     }
-    const crmOk = world.services.crmRequests.filter((request) => request.answeredWith === 200);
+    const crmOk = appliedCrmRequests(world.services.crmRequests);
     const crmPerCall = new Set(crmOk.map((request) => request.headers['idempotency-key']));
 
     process.stdout.write(

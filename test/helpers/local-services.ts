@@ -4,6 +4,17 @@ export interface CrmRequest {
   headers: IncomingMessage['headers'];
   body: Record<string, unknown>;
   answeredWith: number;
+  /**
+   * A 2xx for an Idempotency-Key that already had one: the CRM replays its first answer instead
+   * of applying the call again (as Stripe-style idempotency keys work). Happens when a worker
+   * dies between the CRM's answer and reporting the step done, so the step runs again.
+   */
+  replay: boolean;
+}
+
+/** Requests the CRM acted on: successful and not a replay of an earlier success. */
+export function appliedCrmRequests(requests: CrmRequest[]): CrmRequest[] {
+  return requests.filter((request) => request.answeredWith >= 200 && request.answeredWith < 300 && !request.replay);
 }
 
 /** What the CRM answers next: a status, or 'hang' to never answer (a timeout). */
@@ -67,7 +78,15 @@ export async function startLocalServices(): Promise<LocalServices> {
       req.on('end', () => {
         const answer = crmScript.shift() ?? 200;
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-        crmRequests.push({ headers: req.headers, body, answeredWith: answer === 'hang' ? 0 : answer });
+        const key = String(req.headers['idempotency-key'] ?? '');
+        const replay =
+          typeof answer === 'number' &&
+          answer < 300 &&
+          crmRequests.some(
+            (earlier) =>
+              earlier.headers['idempotency-key'] === key && earlier.answeredWith < 300 && earlier.answeredWith >= 200
+          );
+        crmRequests.push({ headers: req.headers, body, answeredWith: answer === 'hang' ? 0 : answer, replay });
         if (answer === 'hang') {
           hanging.add(res);
           return;
