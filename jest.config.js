@@ -27,8 +27,6 @@ module.exports = {
     {
       displayName: 'faults',
       testEnvironment: 'node',
-      // Real processes, outages and restarts: minutes, not seconds.
-      testTimeout: 300_000,
       transform,
       testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',

@@ -20,7 +20,8 @@ export function newSendLog(): SendLog {
   return { sent: 0, answered200: 0, byOutcome: {}, failures: [] };
 }
 
-export async function post(url: string, body: unknown, log: SendLog): Promise<void> {
+/** Posts one delivery; returns its outcome (`accepted`, `spooled`, an HTTP status, or `network_error`). */
+export async function post(url: string, body: unknown, log: SendLog): Promise<string> {
   log.sent++;
   try {
     const response = await fetch(url, {
@@ -34,9 +35,11 @@ export async function post(url: string, body: unknown, log: SendLog): Promise<vo
     log.byOutcome[outcome] = (log.byOutcome[outcome] ?? 0) + 1;
     if (response.status === 200) log.answered200++;
     else log.failures.push(`${response.status} ${answer.error ?? ''}`);
+    return outcome;
   } catch (error) {
     log.byOutcome['network_error'] = (log.byOutcome['network_error'] ?? 0) + 1;
     log.failures.push(String(error));
+    return 'network_error';
   }
 }
 

@@ -18,6 +18,9 @@ import type { GeneratedCall } from '../../src/simulate/generate-call';
  */
 const OUTAGE_SECONDS = Number(process.env['FAULT_OUTAGE_SECONDS'] ?? 12);
 
+// Real processes, outages and restarts: minutes, not seconds.
+jest.setTimeout(300_000);
+
 describe('a Temporal outage and a receiver killed with SIGKILL', () => {
   let temporal: DevServer | null = null;
   let world: FaultWorld;

@@ -10,6 +10,9 @@ import { makeCalls, makeWorld, newSendLog, post, until, type FaultWorld } from '
  * and PostgreSQL is stopped and started while steps run. Every call must still end stored once
  * with exactly one successful CRM delivery.
  */
+// Real processes, outages and restarts: minutes, not seconds.
+jest.setTimeout(300_000);
+
 describe('worker killed mid-step, PostgreSQL restarted, CRM unavailable for a while', () => {
   let postgres: TestPostgres;
   let world: FaultWorld;
