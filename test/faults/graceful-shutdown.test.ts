@@ -5,7 +5,7 @@ import { freePort } from '../../src/temporal/dev-server';
 import { eventKey } from '../../workflows/call-state';
 import { startApp, type AppProcess } from '../helpers/app-process';
 import { appliedCrmRequests } from '../helpers/local-services';
-import { makeCalls, makeWorld, newSendLog, post, until, type FaultWorld } from './fault-kit';
+import { makeCalls, makeWorld, newSendLog, post, until, type FaultWorld, type SendLog } from './fault-kit';
 
 /*
  * SIGTERM while a sender keeps posting: the receiver stops accepting, finishes what it has
@@ -55,6 +55,24 @@ describe('graceful shutdown under load', () => {
     const calls = makeCalls(20, 'graceful-shutdown', world.recordingHost);
     const log = newSendLog();
     const refusals = newSendLog();
+    const resets = newSendLog();
+    let lostAnswers = 0;
+    const mergeLogs = (into: SendLog, from: SendLog): SendLog => {
+      lostAnswers += from.byOutcome['network_error'] ?? 0;
+      const byOutcome = { ...into.byOutcome };
+      for (const [outcome, n] of Object.entries(from.byOutcome)) {
+        if (outcome !== 'network_error') byOutcome[outcome] = (byOutcome[outcome] ?? 0) + n;
+      }
+      return {
+        sent: into.sent + from.sent - (from.byOutcome['network_error'] ?? 0),
+        answered200: into.answered200 + from.answered200,
+        byOutcome,
+        failures: [
+          ...into.failures,
+          ...from.failures.filter((failure) => !/fetch failed|socket|ECONNRESET/i.test(failure)),
+        ],
+      };
+    };
     const webhook = `${world.receiverUrl}/webhooks/ringg`;
     // Each call's events in order. While the receiver restarts its port refuses connections; the
     // sender retries those, as Ringg would, and they are not counted as deliveries.
@@ -63,12 +81,23 @@ describe('graceful shutdown under load', () => {
         await new Promise((r) => setTimeout(r, index * 40));
         for (const event of call.events) {
           const deadline = Date.now() + 120_000;
-          while (await refusedConnection(webhook)) {
+          for (;;) {
             if (Date.now() > deadline) throw new Error('the receiver did not come back');
-            refusals.sent++;
-            await new Promise((r) => setTimeout(r, 50));
+            if (await refusedConnection(webhook)) {
+              refusals.sent++;
+              await new Promise((r) => setTimeout(r, 50));
+              continue;
+            }
+            // A keep-alive socket the stopping receiver closed under a request: no answer came
+            // back, so the sender retries it like Ringg would (the workflow folds a repeat).
+            if ((await post(webhook, event, resets)) !== 'network_error') {
+              Object.assign(log, mergeLogs(log, resets));
+              resets.sent = 0;
+              resets.answered200 = 0;
+              resets.byOutcome = {};
+              break;
+            }
           }
-          await post(webhook, event, log);
         }
       })
     );
@@ -102,7 +131,8 @@ describe('graceful shutdown under load', () => {
     const fiveXx = Object.entries(log.byOutcome).filter(([outcome]) => outcome.startsWith('5'));
     process.stdout.write(
       `\n[faults] SIGTERM under load: events answered 200 ${log.answered200} of ${log.sent}, ` +
-        `connections refused while the receiver restarted ${refusals.sent} (retried), 5xx ${fiveXx.length}, ` +
+        `connections refused while the receiver restarted ${refusals.sent} (retried), ` +
+        `answers lost to a closing socket ${lostAnswers} (retried), 5xx ${fiveXx.length}, ` +
         `in workflows ${storedDeliveries}, receiver exit ${receiverExit}, worker exit ${workerExit}, ` +
         `CRM deliveries ${appliedCrmRequests(world.services.crmRequests).length} for ${calls.length} calls\n`
     );
@@ -111,7 +141,9 @@ describe('graceful shutdown under load', () => {
     expect(fiveXx).toEqual([]);
     expect(log.failures).toEqual([]);
     expect(log.answered200).toBe(log.sent);
-    expect(storedDeliveries).toBe((log.byOutcome['accepted'] ?? 0) + (log.byOutcome['spooled'] ?? 0));
+    const taken = (log.byOutcome['accepted'] ?? 0) + (log.byOutcome['spooled'] ?? 0);
+    expect(storedDeliveries).toBeGreaterThanOrEqual(taken);
+    expect(storedDeliveries).toBeLessThanOrEqual(taken + lostAnswers);
     expect(appliedCrmRequests(world.services.crmRequests)).toHaveLength(calls.length);
   });
 });
