@@ -1,18 +1,11 @@
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { loadConfig, ConfigError, type Config } from './config';
 import { createLogger } from './observability/logger';
-import { createReceiverMetrics } from './observability/metrics';
-import { createReceiverApp } from './receiver/app';
-import { createEventIntake } from './receiver/event-intake';
-import { FileSpool } from './spool/file-spool';
-import { SpoolForwarder } from './spool/spool-forwarder';
-import { listen } from './receiver/server';
-import { createCallSignaller } from './receiver/signal-call-event';
 import type { CallStore } from './store/call-store';
 import { openCallStore } from './store/open-call-store';
-import { createLazyClient, readTemporalTarget, type TemporalTarget } from './temporal/connect';
+import { startReceiver } from './receiver/start-receiver';
+import { readTemporalTarget, type TemporalTarget } from './temporal/connect';
 import { startEmbeddedTemporal } from './temporal/embedded-temporal';
 import { installTemporalRuntime } from './temporal/install-runtime';
 import { loadOrCreateWebhookToken } from './webhook-token';
@@ -23,45 +16,6 @@ const MODES: Mode[] = ['all', 'receiver', 'worker'];
 
 interface Running {
   stop(): Promise<void>;
-}
-
-async function startReceiver(config: Config, target: TemporalTarget, tokens: string[], store: CallStore, log: Logger) {
-  const client: Client = createLazyClient(target);
-  const metrics = createReceiverMetrics();
-  const signaller = createCallSignaller({
-    client,
-    taskQueue: config.TASK_QUEUE,
-    idleTimeoutMs: config.CALL_IDLE_TIMEOUT,
-    timeoutMs: config.SIGNAL_TIMEOUT,
-    isFinished: (callId) => store.isFinished(callId),
-  });
-  const spool = FileSpool.open(config.SPOOL_DIR, config.SPOOL_MAX_BYTES);
-  const forwarder = new SpoolForwarder({ spool, signaller, log });
-  forwarder.start();
-  if (spool.depth > 0) log.info({ spool_depth: spool.depth }, 'forwarding events spooled by an earlier run');
-  const app = createReceiverApp({
-    client,
-    intake: createEventIntake(signaller, spool, forwarder, log),
-    spool,
-    store,
-    tokens,
-    webhookPath: config.WEBHOOK_PATH,
-    maxBodyBytes: config.WEBHOOK_MAX_BODY,
-    metrics,
-    log,
-    temporalTimeoutMs: config.SIGNAL_TIMEOUT,
-  });
-  const receiver = await listen(app, config.PORT, config.HOST);
-  return {
-    url: receiver.url,
-    async stop() {
-      // Stop taking requests and let in-flight ones finish before the forwarder and Temporal go away.
-      await receiver.close();
-      await forwarder.stop();
-      spool.close();
-      await client.connection.close();
-    },
-  };
 }
 
 async function startWorker(config: Config, target: TemporalTarget, store: CallStore, log: Logger) {
@@ -145,7 +99,7 @@ async function main(): Promise<void> {
     });
   }
   if (mode !== 'worker') {
-    const receiver = await startReceiver(config, target, tokens, store, log);
+    const receiver = await startReceiver({ config, target, tokens, store, log });
     stack.push(receiver);
     receiverUrl = `${receiver.url}${config.WEBHOOK_PATH}`;
   }
