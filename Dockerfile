@@ -44,4 +44,5 @@ RUN mkdir -p /app/data/spool /app/data/recordings \
  && chown -R node:node /app/data
 USER node
 EXPOSE 3000
-CMD ["node", "dist/src/main.js", "receiver"]
+# Heap limits as in `npm run start:receiver`: the receiver holds little, and they keep its RSS near 120 MB.
+CMD ["node", "--max-old-space-size=96", "--max-semi-space-size=8", "dist/src/main.js", "receiver"]

@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import packageJson from '../package.json';
 import { startRecordingHost, type RecordingHost } from '../src/simulate/recording-host';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { findTemporalCli } from '../src/temporal/find-temporal-cli';
@@ -57,7 +58,7 @@ const USAGE = `usage: npm run bench -- [--duration SECONDS] [--connections N] [-
   --smoke        seconds-long run for CI: checks that every scenario answers without errors
   --skip-curves  skip the payload-size and connection curves
   --profile      run the receiver (d) and raw signal (b) children under --cpu-prof and summarise
-  --receiver-node-args "FLAGS"  extra node flags for the receiver (d) children, e.g. --receiver-node-args="--max-semi-space-size=4"`;
+  --receiver-node-args "FLAGS"  node flags for the receiver (d) children instead of those of npm run start:receiver`;
 
 function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -65,6 +66,12 @@ function positiveInteger(name: string, raw: string | undefined, fallback: number
     throw new UsageError(`--${name} must be a positive integer (got "${raw}")`);
   }
   return Number(raw);
+}
+
+/** The node flags `npm run start:receiver` runs with (heap limits), so (d) is measured as deployed. */
+function productionReceiverFlags(): string[] {
+  const script = (packageJson as { scripts: Record<string, string> }).scripts['start:receiver'] ?? '';
+  return script.split(/\s+/).filter((word) => word.startsWith('--max-'));
 }
 
 function parseOptions(argv: string[]): Options {
@@ -99,7 +106,10 @@ function parseOptions(argv: string[]): Options {
     calls: positiveInteger('calls', values.calls, smoke ? 5 : 200),
     skipCurves: values['skip-curves'] ?? false,
     profile: values.profile ?? false,
-    receiverNodeArgs: (values['receiver-node-args'] ?? '').split(/\s+/).filter(Boolean),
+    receiverNodeArgs:
+      values['receiver-node-args'] === undefined
+        ? productionReceiverFlags()
+        : values['receiver-node-args'].split(/\s+/).filter(Boolean),
   };
 }
 
@@ -433,7 +443,7 @@ async function main(): Promise<number> {
 
     mkdirSync(RESULTS_DIR, { recursive: true });
     // Smoke, profiled and flag-experiment runs never overwrite a plain run's latest.json.
-    const suffix = `${options.smoke ? '-smoke' : ''}${options.profile ? '-profile' : ''}${options.receiverNodeArgs.length > 0 ? '-tuned' : ''}`;
+    const suffix = `${options.smoke ? '-smoke' : ''}${options.profile ? '-profile' : ''}${options.receiverNodeArgs.join(' ') !== productionReceiverFlags().join(' ') ? '-tuned' : ''}`;
     const stamp = report.generated_at.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
     const json = `${JSON.stringify(report, null, 2)}\n`;
     writeFileSync(join(RESULTS_DIR, `latest${suffix}.json`), json);
