@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { PostCallStep } from './post-call-step';
+import { describeFetchError } from '../src/http/describe-fetch-error';
 
 /** Types an audio file may come with; `binary/octet-stream` is what S3 serves for untyped uploads. */
 const GENERIC_BINARY_TYPES = new Set(['application/octet-stream', 'binary/octet-stream']);
@@ -28,18 +29,6 @@ export function recordingKey(callId: string): string {
 function mediaType(header: string | null): string {
   const type = header?.split(';')[0]?.trim().toLowerCase();
   return type ? type : 'application/octet-stream';
-}
-
-function describeFetchError(error: unknown): string {
-  // Checked by name: AbortSignal.timeout's DOMException is not always `instanceof Error` (e.g. across realms).
-  const name = typeof error === 'object' && error !== null && 'name' in error ? error.name : undefined;
-  if (name === 'TimeoutError') return 'timed out';
-  if (error instanceof Error) {
-    // undici puts the useful part (ECONNREFUSED, ENOTFOUND…) in `cause`.
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return `${error.message}${cause}`;
-  }
-  return String(error);
 }
 
 function tooLarge(what: string, maxBytes: number): ApplicationFailure {

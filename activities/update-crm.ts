@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { CallRecord, StepResult } from '../workflows/call-record';
 import type { PostCallStep } from './post-call-step';
+import { describeFetchError } from '../src/http/describe-fetch-error';
 
 /**
  * What the CRM receives: the consolidated call record at the top level (so `callId`, `status`,
@@ -15,18 +16,6 @@ const RETRYABLE_4XX = new Set([408, 429]);
 
 /** How much of a rejecting CRM's answer to keep in the failure, enough to see why. */
 const RESPONSE_EXCERPT_CHARS = 300;
-
-function describeFetchError(error: unknown): string {
-  // Checked by name: AbortSignal.timeout's DOMException is not always `instanceof Error` (e.g. across realms).
-  const name = typeof error === 'object' && error !== null && 'name' in error ? error.name : undefined;
-  if (name === 'TimeoutError') return 'timed out';
-  if (error instanceof Error) {
-    // undici puts the useful part (ECONNREFUSED, ENOTFOUND…) in `cause`.
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return `${error.message}${cause}`;
-  }
-  return String(error);
-}
 
 async function responseExcerpt(response: Response): Promise<string> {
   try {

@@ -1,40 +1,19 @@
 import { join } from 'node:path';
-import type { Logger } from 'pino';
-import { loadConfig, ConfigError, type Config } from './config';
+import { loadConfig, ConfigError } from './config';
 import { createLogger } from './observability/logger';
-import type { CallStore } from './store/call-store';
 import { openCallStore } from './store/open-call-store';
 import { startReceiver } from './receiver/start-receiver';
-import { readTemporalTarget, type TemporalTarget } from './temporal/connect';
+import { readTemporalTarget } from './temporal/connect';
 import { startEmbeddedTemporal } from './temporal/embedded-temporal';
 import { installTemporalRuntime } from './temporal/install-runtime';
 import { loadOrCreateWebhookToken } from './webhook-token';
-import { connectWorker, createCallWorker, stepDepsFromConfig } from './worker';
+import { startWorker } from './worker';
 
 type Mode = 'all' | 'receiver' | 'worker';
 const MODES: Mode[] = ['all', 'receiver', 'worker'];
 
 interface Running {
   stop(): Promise<void>;
-}
-
-async function startWorker(config: Config, target: TemporalTarget, store: CallStore, log: Logger) {
-  const connection = await connectWorker(target);
-  const worker = await createCallWorker({
-    connection,
-    namespace: target.namespace,
-    taskQueue: config.TASK_QUEUE,
-    deps: stepDepsFromConfig(config, store, log),
-  });
-  const running = worker.run();
-  return {
-    async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await connection.close();
-    },
-    running,
-  };
 }
 
 async function main(): Promise<void> {

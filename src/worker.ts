@@ -50,3 +50,35 @@ export function createCallWorker(options: CallWorkerOptions): Promise<Worker> {
 export async function connectWorker(target: TemporalTarget): Promise<NativeConnection> {
   return NativeConnection.connect(target.connectionOptions);
 }
+
+export interface RunningWorker {
+  /** Settles when the worker stops; rejects if it fails. */
+  running: Promise<void>;
+  /** Stops polling, lets in-flight tasks finish (within the grace time), closes the connection. */
+  stop(): Promise<void>;
+}
+
+/** The production worker: connection, worker for the call workflow and its steps, running. */
+export async function startWorker(
+  config: Config,
+  target: TemporalTarget,
+  store: CallStore,
+  log: Logger
+): Promise<RunningWorker> {
+  const connection = await connectWorker(target);
+  const worker = await createCallWorker({
+    connection,
+    namespace: target.namespace,
+    taskQueue: config.TASK_QUEUE,
+    deps: stepDepsFromConfig(config, store, log),
+  });
+  const running = worker.run();
+  return {
+    running,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}

@@ -6,9 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { callEventSignal } from '../../workflows/call-messages';
 import { callWorkflow } from '../../workflows/call-workflow';
-import { AgentIdKey, CallStatusKey, WorkspaceIdKey } from '../../workflows/search-attributes';
+import { callSignalWithStartOptions } from '../../src/receiver/signal-call-event';
 import type { CallEventDelivery } from '../../src/events';
 import { announceReady, requiredEnv, stopWithParent } from './child-side';
 
@@ -28,27 +27,14 @@ const server = createServer((req, res) => {
         const receivedAt = new Date().toISOString();
         const payload = JSON.parse(Buffer.concat(chunks).toString('utf8')) as CallEventDelivery['payload'];
         const delivery: CallEventDelivery = { deliveryId: randomUUID(), receivedAt, payload, schemaIssues: [] };
-        const callId = payload.call_id;
-        const agentId = typeof payload['agent_id'] === 'string' ? payload['agent_id'] : null;
-        const workspaceId = typeof payload['workspace_id'] === 'string' ? payload['workspace_id'] : null;
         await client.connection.withDeadline(Date.now() + SIGNAL_TIMEOUT_MS, () =>
-          client.workflow.signalWithStart(callWorkflow, {
-            workflowId: callId,
-            taskQueue,
-            args: [{ idleTimeout: IDLE_TIMEOUT_MS }],
-            signal: callEventSignal,
-            signalArgs: [delivery],
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            staticSummary: `Ringg call ${callId}`.slice(0, 200),
-            typedSearchAttributes: [
-              { key: CallStatusKey, value: 'in_progress' },
-              ...(agentId ? [{ key: AgentIdKey, value: agentId }] : []),
-              ...(workspaceId ? [{ key: WorkspaceIdKey, value: workspaceId }] : []),
-            ],
-          })
+          client.workflow.signalWithStart(
+            callWorkflow,
+            callSignalWithStartOptions(delivery, taskQueue, IDLE_TIMEOUT_MS)
+          )
         );
         res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ status: 'accepted', call_id: callId }));
+        res.end(JSON.stringify({ status: 'accepted', call_id: payload.call_id }));
       } catch (error) {
         res.writeHead(500, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ error: String(error) }));

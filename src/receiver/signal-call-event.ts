@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { CallEventDelivery } from '../events';
 import { callEventSignal } from '../../workflows/call-messages';
-import { callWorkflow } from '../../workflows/call-workflow';
+import { callWorkflow, type CallWorkflowInput } from '../../workflows/call-workflow';
 import { AgentIdKey, CallStatusKey, WorkspaceIdKey } from '../../workflows/search-attributes';
 
 export type SignalOutcome = 'accepted' | 'already_completed';
@@ -45,14 +45,39 @@ class RecentCalls {
   }
 }
 
+/**
+ * The signalWithStart for one delivery. REJECT_DUPLICATE makes a closed call's ID unusable, so a
+ * late event never starts a second run; the conflict policy stays at its default USE_EXISTING
+ * (FAIL is invalid for signalWithStart). Search attributes set here are only used by a new run.
+ */
+export function callSignalWithStartOptions(delivery: CallEventDelivery, taskQueue: string, idleTimeoutMs: number) {
+  const callId = delivery.payload.call_id;
+  const agentId = typeof delivery.payload['agent_id'] === 'string' ? delivery.payload['agent_id'] : null;
+  const workspaceId = typeof delivery.payload['workspace_id'] === 'string' ? delivery.payload['workspace_id'] : null;
+  return {
+    workflowId: callId,
+    taskQueue,
+    args: [{ idleTimeout: idleTimeoutMs }] as [CallWorkflowInput],
+    signal: callEventSignal,
+    signalArgs: [delivery] as [CallEventDelivery],
+    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    staticSummary: `Ringg call ${callId}`.slice(0, 200),
+    typedSearchAttributes: [
+      { key: CallStatusKey, value: 'in_progress' },
+      ...(agentId ? [{ key: AgentIdKey, value: agentId }] : []),
+      ...(workspaceId ? [{ key: WorkspaceIdKey, value: workspaceId }] : []),
+    ],
+  };
+}
+
 export function newDeliveryId(): string {
   return randomUUID();
 }
 
 /**
- * signalWithStart keyed by call_id. REJECT_DUPLICATE makes a closed call's ID unusable, so a
- * late event never starts a second run: Temporal answers ALREADY_EXISTS → `already_completed`.
- * The conflict policy stays at its default USE_EXISTING (FAIL is invalid for signalWithStart).
+ * Signals the call's workflow, starting it if needed. A closed call answers ALREADY_EXISTS →
+ * `already_completed`; a call the store knows finished (retention may have dropped its
+ * workflow) is answered the same without asking Temporal.
  */
 export function createCallSignaller(options: CallSignallerOptions): CallSignaller {
   const { client, taskQueue, idleTimeoutMs, timeoutMs, isFinished } = options;
@@ -72,25 +97,9 @@ export function createCallSignaller(options: CallSignallerOptions): CallSignalle
     async signal(delivery) {
       const callId = delivery.payload.call_id;
       if (await finishedInStore(callId)) return 'already_completed';
-      const agentId = typeof delivery.payload['agent_id'] === 'string' ? delivery.payload['agent_id'] : null;
-      const workspaceId =
-        typeof delivery.payload['workspace_id'] === 'string' ? delivery.payload['workspace_id'] : null;
       try {
         await client.connection.withDeadline(Date.now() + timeoutMs, () =>
-          client.workflow.signalWithStart(callWorkflow, {
-            workflowId: callId,
-            taskQueue,
-            args: [{ idleTimeout: idleTimeoutMs }],
-            signal: callEventSignal,
-            signalArgs: [delivery],
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            staticSummary: `Ringg call ${callId}`.slice(0, 200),
-            typedSearchAttributes: [
-              { key: CallStatusKey, value: 'in_progress' },
-              ...(agentId ? [{ key: AgentIdKey, value: agentId }] : []),
-              ...(workspaceId ? [{ key: WorkspaceIdKey, value: workspaceId }] : []),
-            ],
-          })
+          client.workflow.signalWithStart(callWorkflow, callSignalWithStartOptions(delivery, taskQueue, idleTimeoutMs))
         );
         recent.add(callId);
         return 'accepted';

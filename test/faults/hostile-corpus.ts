@@ -1,3 +1,4 @@
+import { CALL_EVENT_TYPES } from '../../src/events/event-types';
 import { gzipSync } from 'node:zlib';
 import { createRng, type Rng } from '../../src/simulate/prng';
 
@@ -57,14 +58,7 @@ export const CATEGORY_COUNTS = {
 
 export type HostileCategory = keyof typeof CATEGORY_COUNTS;
 
-const EVENT_TYPES = [
-  'call_started',
-  'call_completed',
-  'recording_completed',
-  'platform_analysis_completed',
-  'client_analysis_completed',
-  'all_processing_completed',
-] as const;
+const EVENT_TYPES = CALL_EVENT_TYPES;
 
 /** A plausible event: valid envelope, so only the token (or a later mutation) makes it bad. */
 function envelope(rng: Rng): Record<string, unknown> {

@@ -183,6 +183,18 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   return harness;
 }
 
+/** Polls GET /calls/:call_id until the pipeline is done with the call; returns its view. */
+export function finishedView(harness: Harness, callId: string, timeoutMs = 45_000) {
+  return eventually(
+    async () => {
+      const response = await harness.getCall(callId);
+      return response.status === 200 && response.body.status !== 'in_progress' ? response.body : undefined;
+    },
+    timeoutMs,
+    `call ${callId} to finish`
+  );
+}
+
 /** Polls until `probe` returns a value other than undefined, or fails at the deadline. */
 export async function eventually<T>(
   probe: () => Promise<T | undefined>,

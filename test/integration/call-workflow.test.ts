@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FixturePayload } from '../fixtures/ringg';
-import { createHarness, eventually, type Harness } from '../helpers/pipeline-harness';
+import { createHarness, eventually, finishedView, type Harness } from '../helpers/pipeline-harness';
 
 type Version = 'v1' | 'v2' | 'v3';
 
@@ -19,17 +19,6 @@ async function runsOf(harness: Harness, callId: string): Promise<number> {
   let count = 0;
   for await (const _ of harness.client.workflow.list({ query: `WorkflowId = '${callId}'` })) count++;
   return count;
-}
-
-async function finalView(harness: Harness, callId: string) {
-  return eventually(
-    async () => {
-      const response = await harness.getCall(callId);
-      return response.status === 200 && response.body.status !== 'in_progress' ? response.body : undefined;
-    },
-    45_000,
-    `call ${callId} to finish`
-  );
 }
 
 describe('call workflow through the receiver', () => {
@@ -74,7 +63,7 @@ describe('call workflow through the receiver', () => {
       const statuses = await deliver(events, delivery);
       expect(statuses.every((status) => status === 200)).toBe(true);
 
-      const view = await finalView(harness, callId);
+      const view = await finishedView(harness, callId);
       expect(view.status).toBe('completed');
       expect(view.callStatus).toBe('completed');
       expect(await runsOf(harness, callId)).toBe(1);
@@ -132,7 +121,7 @@ describe('call workflow through the receiver', () => {
     const callId = randomUUID();
     const events = harness.callEvents('v2', callId);
     for (const event of events) await harness.post(event);
-    await finalView(harness, callId);
+    await finishedView(harness, callId);
     await eventually(async () => {
       const description = await harness.client.workflow.getHandle(callId).describe();
       return description.status.name === 'COMPLETED' ? true : undefined;
@@ -152,7 +141,7 @@ describe('call workflow through the receiver', () => {
     const callId = randomUUID();
     const events = harness.callEvents('v3', callId);
     for (const event of events) await harness.post(event);
-    await finalView(harness, callId);
+    await finishedView(harness, callId);
     const agentId = String(events.at(-1)?.['agent_id']);
     const found = await eventually(async () => {
       const ids: string[] = [];
@@ -179,7 +168,7 @@ describe('call workflow idle timeout', () => {
   it('finishes a full V1 call (which has no all_processing_completed) as incomplete with its data', async () => {
     const callId = randomUUID();
     for (const event of harness.callEvents('v1', callId)) expect((await harness.post(event)).status).toBe(200);
-    const view = await finalView(harness, callId);
+    const view = await finishedView(harness, callId);
     expect(view.status).toBe('incomplete');
     expect(view.events).toHaveLength(4);
     expect(view.record.summary).toEqual(expect.any(String));
@@ -191,7 +180,7 @@ describe('call workflow idle timeout', () => {
     const [started, ...rest] = harness.callEvents('v3', callId);
     await harness.post(started);
     await harness.post(rest[1]);
-    const view = await finalView(harness, callId);
+    const view = await finishedView(harness, callId);
     expect(view.status).toBe('incomplete');
     expect(view.record.completion.reason).toBe('idle_timeout');
     const stored = await harness.store.getCallView(callId);

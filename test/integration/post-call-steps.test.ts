@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { postCallSteps } from '../../activities';
-import { createHarness, eventually, type Harness } from '../helpers/pipeline-harness';
+import { createHarness, eventually, finishedView, type Harness } from '../helpers/pipeline-harness';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
 
 interface StepView {
@@ -13,17 +13,6 @@ interface StepView {
   attempts: number;
   lastError: string | null;
   detail: Record<string, unknown> | null;
-}
-
-async function finished(harness: Harness, callId: string) {
-  return eventually(
-    async () => {
-      const response = await harness.getCall(callId);
-      return response.status === 200 && response.body.status !== 'in_progress' ? response.body : undefined;
-    },
-    45_000,
-    `call ${callId} to finish`
-  );
 }
 
 function stepsByName(view: { steps: StepView[] }): Record<string, StepView> {
@@ -50,7 +39,7 @@ describe('post-call steps (SQLite store)', () => {
   it('runs every listed step in order, each once, and stores their results', async () => {
     const callId = randomUUID();
     await postAll(harness, harness.callEvents('v3', callId));
-    const view = await finished(harness, callId);
+    const view = await finishedView(harness, callId);
     expect(view.status).toBe('completed');
     expect(view.steps.map((step: StepView) => step.name)).toEqual(postCallSteps.map((step) => step.name));
     const steps = stepsByName(view);
@@ -87,7 +76,7 @@ describe('post-call steps (SQLite store)', () => {
     const callId = randomUUID();
     harness.services.crmScript.push(503, 503);
     await postAll(harness, harness.callEvents('v2', callId));
-    const view = await finished(harness, callId);
+    const view = await finishedView(harness, callId);
     expect(view.status).toBe('completed');
     expect(stepsByName(view)['updateCrm']).toMatchObject({ status: 'done', attempts: 3 });
     expect(crmRequestsFor(harness, callId).map((request) => request.answeredWith)).toEqual([503, 503, 200]);
@@ -97,7 +86,7 @@ describe('post-call steps (SQLite store)', () => {
     const callId = randomUUID();
     harness.services.crmScript.push('hang');
     await postAll(harness, harness.callEvents('v2', callId));
-    const view = await finished(harness, callId);
+    const view = await finishedView(harness, callId);
     expect(stepsByName(view)['updateCrm']).toMatchObject({ status: 'done', attempts: 2 });
     expect(crmRequestsFor(harness, callId).map((request) => request.answeredWith)).toEqual([0, 200]);
   });
@@ -106,7 +95,7 @@ describe('post-call steps (SQLite store)', () => {
     const callId = randomUUID();
     harness.services.crmScript.push(400);
     await postAll(harness, harness.callEvents('v3', callId));
-    const view = await finished(harness, callId);
+    const view = await finishedView(harness, callId);
     expect(view.status).toBe('failed');
     const steps = stepsByName(view);
     expect(steps['storeCall']?.status).toBe('done');
@@ -139,7 +128,7 @@ describe('post-call steps (SQLite store)', () => {
           : event
       );
     await postAll(harness, events);
-    const view = await finished(harness, callId);
+    const view = await finishedView(harness, callId);
     expect(view.status).toBe('failed');
     const steps = stepsByName(view);
     expect(steps['archiveRecording']).toMatchObject({ status: 'failed', attempts: 1 });
@@ -153,7 +142,7 @@ describe('post-call steps (SQLite store)', () => {
     try {
       const callId = randomUUID();
       await postAll(noCrm, noCrm.callEvents('v2', callId));
-      const view = await finished(noCrm, callId);
+      const view = await finishedView(noCrm, callId);
       expect(view.status).toBe('completed');
       expect(stepsByName(view)['updateCrm']).toMatchObject({
         status: 'skipped',
@@ -230,7 +219,7 @@ describe('post-call steps on PostgreSQL', () => {
         await harness.post(closing);
       })
     );
-    for (const callId of callIds) expect((await finished(harness, callId)).status).toBe('completed');
+    for (const callId of callIds) expect((await finishedView(harness, callId)).status).toBe('completed');
 
     const db = new PgClient({ connectionString: postgres.url });
     await db.connect();

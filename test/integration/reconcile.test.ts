@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createHarness, eventually, type Harness } from '../helpers/pipeline-harness';
+import { createHarness, finishedView, type Harness } from '../helpers/pipeline-harness';
 
 function callDetails(callId: string, recordingUrl: string) {
   return {
@@ -22,13 +22,6 @@ function callDetails(callId: string, recordingUrl: string) {
   };
 }
 
-async function finished(harness: Harness, callId: string) {
-  return eventually(async () => {
-    const response = await harness.getCall(callId);
-    return response.status === 200 && response.body.status !== 'in_progress' ? response.body : undefined;
-  }, 45_000);
-}
-
 describe('reconciliation with Ringg call details', () => {
   let harness: Harness;
   beforeAll(async () => {
@@ -45,7 +38,7 @@ describe('reconciliation with Ringg call details', () => {
     await harness.post(started);
     await harness.post(finalAttempt);
 
-    const view = await finished(harness, callId);
+    const view = await finishedView(harness, callId);
     expect(view.status).toBe('completed');
     expect(view.record.completion.reason).toBe('reconciled');
     expect(view.record.summary).toBe('Reconciled summary');
@@ -68,7 +61,7 @@ describe('reconciliation with Ringg call details', () => {
     const callId = randomUUID();
     const [started] = harness.callEvents('v3', callId);
     await harness.post(started);
-    const view = await finished(harness, callId);
+    const view = await finishedView(harness, callId);
     expect(view.status).toBe('incomplete');
     const reconcile = view.steps.find((step: { name: string }) => step.name === 'reconcileCall');
     expect(reconcile).toMatchObject({ status: 'skipped', detail: { reason: 'Ringg does not know this call' } });
