@@ -10,6 +10,7 @@ import { archiveRecording, recordingKey } from '../../../activities/archive-reco
 import { LocalRecordingStorage } from '../../../activities/local-recording-storage';
 import type { StepDeps } from '../../../activities/step-deps';
 import type { CallRecord, CompletedCall } from '../../../workflows/call-record';
+import { callRecord as buildRecord } from '../../helpers/call-record-builder';
 
 const MAX_BYTES = 64 * 1024;
 
@@ -51,31 +52,17 @@ function answer(status: number, contentType = 'text/plain'): (res: ServerRespons
 }
 
 function callRecord(overrides: Partial<CallRecord> = {}): CallRecord {
-  return {
+  return buildRecord({
     callId: 'call-7f3a',
     status: 'completed',
     callStatus: 'completed',
-    subStatus: null,
     agentId: 'agent-1',
-    agentName: null,
     workspaceId: 'ws-1',
     direction: 'outbound',
-    toNumber: null,
-    fromNumber: null,
     durationSeconds: 42,
-    cost: null,
-    recordingUrl: null,
-    summary: null,
-    classification: null,
-    transcript: [],
-    platformAnalysis: null,
-    clientAnalysis: null,
-    customArgs: null,
-    finalPayload: null,
     dialAttempts: 1,
-    completion: { reason: 'all_processing_completed', completedAt: '2026-01-01T00:00:00.000Z' },
     ...overrides,
-  };
+  });
 }
 
 function completedCall(overrides: Partial<CallRecord> = {}): CompletedCall {

@@ -8,6 +8,7 @@ import { createActivities } from '../../../activities';
 import type { StepDeps } from '../../../activities/step-deps';
 import { updateCrm } from '../../../activities/update-crm';
 import type { CallRecord, CompletedCall, StepResult } from '../../../workflows/call-record';
+import { callRecord as buildRecord } from '../../helpers/call-record-builder';
 
 const TOKEN = 'crm-secret-token-123';
 
@@ -54,11 +55,8 @@ function answer(status: number, body = ''): (res: ServerResponse) => void {
 }
 
 function callRecord(overrides: Partial<CallRecord> = {}): CallRecord {
-  return {
-    callId: 'call-7f3a',
-    status: 'completed',
+  return buildRecord({
     callStatus: 'completed',
-    subStatus: null,
     agentId: 'agent-1',
     agentName: 'Support bot',
     workspaceId: 'ws-1',
@@ -67,18 +65,12 @@ function callRecord(overrides: Partial<CallRecord> = {}): CallRecord {
     fromNumber: '+15550002222',
     durationSeconds: 42,
     cost: 1.5,
-    recordingUrl: null,
     summary: 'Customer asked for a callback.',
     classification: 'callback',
-    transcript: [],
-    platformAnalysis: null,
-    clientAnalysis: null,
     customArgs: { order: 'A-1' },
-    finalPayload: null,
     dialAttempts: 1,
-    completion: { reason: 'all_processing_completed', completedAt: '2026-01-01T00:00:00.000Z' },
     ...overrides,
-  };
+  });
 }
 
 function completedCall(overrides: Partial<CallRecord> = {}, steps: StepResult[] = []): CompletedCall {
