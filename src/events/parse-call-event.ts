@@ -20,6 +20,9 @@ function toSchemaIssues(error: z.ZodError): SchemaIssue[] {
  * "accepted", where typed-schema drift and unknown event types are reported, not rejected.
  */
 export function parseCallEvent(body: unknown): ParsedCallEvent {
+  // The common case, a well-formed event of a known type, takes one pass over the payload.
+  const typed = CallEvent.safeParse(body);
+  if (typed.success) return { ok: true, payload: typed.data, schemaIssues: [] };
   const envelope = CallEventEnvelope.safeParse(body);
   if (!envelope.success) return { ok: false, issues: toSchemaIssues(envelope.error) };
   const payload = envelope.data;
@@ -32,6 +35,5 @@ export function parseCallEvent(body: unknown): ParsedCallEvent {
       ],
     };
   }
-  const typed = CallEvent.safeParse(payload);
-  return { ok: true, payload, schemaIssues: typed.success ? [] : toSchemaIssues(typed.error) };
+  return { ok: true, payload, schemaIssues: toSchemaIssues(typed.error) };
 }

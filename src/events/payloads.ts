@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CallEventEnvelope } from './envelope';
 
 /*
  * One schema per Ringg event type (ringg-webhooks.md §2). Ringg marks no field as required
@@ -39,7 +40,8 @@ export type PlatformAnalysis = z.infer<typeof PlatformAnalysis>;
 
 /** Fields any event may carry (V3 spreads most of them over every type). */
 const common = {
-  call_id: z.string(),
+  // The envelope's own rule, so a typed parse that passes has also passed the envelope.
+  call_id: CallEventEnvelope.shape.call_id,
   event_id: text,
   version: text,
   timestamp: text,
