@@ -16,7 +16,8 @@ export async function findCallView(
   { client, store, timeoutMs }: CallsRouteDeps,
   callId: string
 ): Promise<CallView | null> {
-  const stored = store ? await store.getCallView(callId) : null;
+  // A store outage must not hide a call Temporal can still describe.
+  const stored = store ? await store.getCallView(callId).catch(() => null) : null;
   if (stored && stored.status !== 'in_progress') return stored;
   try {
     return await client.connection.withDeadline(Date.now() + timeoutMs, () =>

@@ -23,6 +23,8 @@ export interface CallSignallerOptions {
    * retention drops a closed workflow, REJECT_DUPLICATE no longer protects its ID.
    */
   isFinished?: (callId: string) => Promise<boolean>;
+  /** Keeps an event answered `already_completed` in the store, so a late event is not lost either. */
+  recordLate?: (delivery: CallEventDelivery) => Promise<void>;
 }
 
 /** Call ids this process signalled recently: their workflow is open, so the store need not be asked. */
@@ -80,7 +82,7 @@ export function newDeliveryId(): string {
  * workflow) is answered the same without asking Temporal.
  */
 export function createCallSignaller(options: CallSignallerOptions): CallSignaller {
-  const { client, taskQueue, idleTimeoutMs, timeoutMs, isFinished } = options;
+  const { client, taskQueue, idleTimeoutMs, timeoutMs, isFinished, recordLate } = options;
   const recent = new RecentCalls(50_000);
 
   async function finishedInStore(callId: string): Promise<boolean> {
@@ -93,10 +95,16 @@ export function createCallSignaller(options: CallSignallerOptions): CallSignalle
     }
   }
 
+  async function alreadyCompleted(delivery: CallEventDelivery): Promise<'already_completed'> {
+    // Best effort: the answer is the same either way, and Ringg has nothing to retry.
+    await recordLate?.(delivery).catch(() => undefined);
+    return 'already_completed';
+  }
+
   return {
     async signal(delivery) {
       const callId = delivery.payload.call_id;
-      if (await finishedInStore(callId)) return 'already_completed';
+      if (await finishedInStore(callId)) return alreadyCompleted(delivery);
       try {
         await client.connection.withDeadline(Date.now() + timeoutMs, () =>
           client.workflow.signalWithStart(callWorkflow, callSignalWithStartOptions(delivery, taskQueue, idleTimeoutMs))
@@ -106,7 +114,7 @@ export function createCallSignaller(options: CallSignallerOptions): CallSignalle
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) {
           recent.delete(callId);
-          return 'already_completed';
+          return alreadyCompleted(delivery);
         }
         throw error;
       }

@@ -40,6 +40,7 @@ export async function startReceiver({
     idleTimeoutMs: config.CALL_IDLE_TIMEOUT,
     timeoutMs: config.SIGNAL_TIMEOUT,
     isFinished: (callId) => store.isFinished(callId),
+    recordLate: (delivery) => store.recordLateEvent(delivery),
   });
   const spool = FileSpool.open(config.SPOOL_DIR, config.SPOOL_MAX_BYTES);
   const forwarder = new SpoolForwarder({ spool, signaller, log });

@@ -5,7 +5,8 @@
  */
 import type { CallRecord, CompletedCall } from '../../workflows/call-record';
 import type { ReceivedEvent } from '../../workflows/call-state';
-import { statusRank } from '../../workflows/call-state';
+import { eventKey, statusRank } from '../../workflows/call-state';
+import type { CallEventDelivery } from '../events';
 import type { CallProgress, StepResults } from './call-store';
 
 export type SqlValue = string | number | null;
@@ -199,6 +200,30 @@ export function saveCallStatements({ record, events, steps }: CompletedCall, now
     },
   };
   return [call, ...events.map((event) => saveEventStatement(record.callId, event))];
+}
+
+// Only for a finished call: the event is kept, and counted, but nothing about the call changes.
+const RECORD_LATE_EVENT = `
+  INSERT INTO call_events (call_id, event_key, event_type, first_received_at, last_received_at, deliveries, payload, schema_issues)
+  SELECT @callId, @key, @eventType, @receivedAt, @receivedAt, 1, @payload, @schemaIssues
+  WHERE EXISTS (SELECT 1 FROM calls WHERE call_id = @callId AND finished_at IS NOT NULL)
+  ON CONFLICT (call_id, event_key) DO UPDATE SET
+    deliveries = call_events.deliveries + 1,
+    last_received_at = CASE WHEN excluded.last_received_at > call_events.last_received_at
+      THEN excluded.last_received_at ELSE call_events.last_received_at END`;
+
+export function recordLateEventStatement(delivery: CallEventDelivery): Statement {
+  return {
+    sql: RECORD_LATE_EVENT,
+    params: {
+      callId: delivery.payload.call_id,
+      key: eventKey(delivery.payload),
+      eventType: delivery.payload.event_type,
+      receivedAt: isoTime(delivery.receivedAt, 'receivedAt'),
+      payload: json(delivery.payload),
+      schemaIssues: json(delivery.schemaIssues),
+    },
+  };
 }
 
 // An upsert rather than an UPDATE: the call must read as finished even if its row was never saved.

@@ -1,5 +1,6 @@
 import type { CompletedCall, PipelineStatus, StepResult } from '../../workflows/call-record';
 import type { CallView } from '../../workflows/call-view';
+import type { CallEventDelivery } from '../events';
 
 /** Ringg's call status as it stands mid-call, written as progress events arrive. */
 export interface CallProgress {
@@ -32,6 +33,12 @@ export interface CallStore {
   saveCall(call: CompletedCall): Promise<void>;
   /** Records the final pipeline status and step outcomes, and marks the call finished. */
   recordStepResults(results: StepResults): Promise<void>;
+  /**
+   * Keeps an event that arrived after its call finished (answered `already_completed`): its
+   * event row is added or its deliveries counted; the call itself is left as it is. A no-op for
+   * a call the store does not know as finished.
+   */
+  recordLateEvent(delivery: CallEventDelivery): Promise<void>;
   /** True once `recordStepResults` has run for the call: its steps must never run again. */
   isFinished(callId: string): Promise<boolean>;
   getCallView(callId: string): Promise<CallView | null>;

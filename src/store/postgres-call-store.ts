@@ -1,11 +1,13 @@
 import { Pool, type PoolClient } from 'pg';
 import type { CompletedCall } from '../../workflows/call-record';
 import type { CallView } from '../../workflows/call-view';
+import type { CallEventDelivery } from '../events';
 import { postgresCodec, toCallView, type Row } from './call-rows';
 import {
   IS_FINISHED,
   recordProgressStatement,
   recordStepResultsStatement,
+  recordLateEventStatement,
   saveCallStatements,
   SELECT_CALL,
   SELECT_EVENTS,
@@ -62,6 +64,10 @@ export class PostgresCallStore implements CallStore {
 
   async recordStepResults(results: StepResults): Promise<void> {
     await this.query(this.pool, recordStepResultsStatement(results, new Date().toISOString()));
+  }
+
+  async recordLateEvent(delivery: CallEventDelivery): Promise<void> {
+    await this.query(this.pool, recordLateEventStatement(delivery));
   }
 
   async isFinished(callId: string): Promise<boolean> {

@@ -1,12 +1,14 @@
 import Database from 'better-sqlite3';
 import type { CompletedCall } from '../../workflows/call-record';
 import type { CallView } from '../../workflows/call-view';
+import type { CallEventDelivery } from '../events';
 import { textCodec, toCallView, type Row } from './call-rows';
 import {
   IS_FINISHED,
   namedParams,
   recordProgressStatement,
   recordStepResultsStatement,
+  recordLateEventStatement,
   saveCallStatements,
   SELECT_CALL,
   SELECT_EVENTS,
@@ -66,6 +68,10 @@ export class SqliteCallStore implements CallStore {
 
   async recordStepResults(results: StepResults): Promise<void> {
     this.run(recordStepResultsStatement(results, new Date().toISOString()));
+  }
+
+  async recordLateEvent(delivery: CallEventDelivery): Promise<void> {
+    this.run(recordLateEventStatement(delivery));
   }
 
   async isFinished(callId: string): Promise<boolean> {

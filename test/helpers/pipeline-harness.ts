@@ -111,6 +111,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
     timeoutMs: options.signalTimeoutMs ?? 5000,
     isFinished: (callId) => store.isFinished(callId),
+    recordLate: (delivery) => store.recordLateEvent(delivery),
   });
   const spool = FileSpool.open(join(dataDir, 'spool'), 64 * 1024 * 1024);
   const forwarder = new SpoolForwarder({ spool, signaller, log, minBackoffMs: 100, maxBackoffMs: 500 });

@@ -135,6 +135,10 @@ describe('call workflow through the receiver', () => {
       workflow_id: callId,
     });
     expect(await runsOf(harness, callId)).toBe(1);
+    // The late copy is still kept: its event row counts the extra delivery.
+    const stored = await harness.store.getCallView(callId);
+    expect(stored?.events.find((event) => event.eventType === events[2]?.['event_type'])?.deliveries).toBe(2);
+    expect(stored?.status).toBe('completed');
   });
 
   it('is visible and filterable by its search attributes', async () => {

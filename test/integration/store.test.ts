@@ -407,6 +407,31 @@ describe.each(['sqlite', 'postgres'] as const)('call store on %s', (kind) => {
     expect(payload).toMatchObject({ note: 'a\ufffdb', literal: '\\u0000' });
   });
 
+  it('keeps an event that arrives after the call finished without changing the call', async () => {
+    const call = completedCall(randomUUID());
+    const existing = call.events[0]!;
+    const late = (key: ReceivedEvent, eventType = key.eventType) => ({
+      deliveryId: randomUUID(),
+      receivedAt: '2030-01-01T00:00:00.000Z',
+      payload: { ...key.payload, event_type: eventType },
+      schemaIssues: [],
+    });
+    await store.recordLateEvent(late(existing));
+    expect(await store.getCallView(call.record.callId)).toBeNull();
+
+    await store.saveCall(call);
+    await store.recordStepResults({ callId: call.record.callId, status: 'completed', steps: FINAL_STEPS });
+    await store.recordLateEvent(late(existing));
+    await store.recordLateEvent(late(existing, 'call_transferred'));
+    const view = await store.getCallView(call.record.callId);
+    const row = view?.events.find((event) => event.key === existing.key);
+    expect(row?.deliveries).toBe(existing.deliveries + 1);
+    expect(row?.lastReceivedAt).toBe('2030-01-01T00:00:00.000Z');
+    expect(view?.events.find((event) => event.eventType === 'call_transferred')?.deliveries).toBe(1);
+    expect(view?.events).toHaveLength(call.events.length + 1);
+    expect(view?.status).toBe('completed');
+  });
+
   it('shows a saved call as in_progress until its step results are recorded', async () => {
     const call = completedCall(randomUUID());
     await store.saveCall(call);
