@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { loadConfig, ConfigError } from './config';
 import { createLogger } from './observability/logger';
+import { createLazyCallStore } from './store/lazy-call-store';
 import { openCallStore } from './store/open-call-store';
 import { startReceiver } from './receiver/start-receiver';
 import { readTemporalTarget } from './temporal/connect';
@@ -65,7 +66,16 @@ async function main(): Promise<void> {
     };
     uiUrl = embedded.uiUrl;
   }
-  const store = await openCallStore(config.DATABASE_URL);
+  // A receiver alone must come up even while the database is down: it only needs the store for
+  // optional lookups, and events must not be refused. Processes running steps need it at start.
+  const store =
+    mode === 'receiver'
+      ? createLazyCallStore(
+          () => openCallStore(config.DATABASE_URL),
+          config.DATABASE_URL.startsWith('sqlite:') ? 'sqlite' : 'postgres',
+          log
+        )
+      : await openCallStore(config.DATABASE_URL);
   stack.push({ stop: () => store.close() });
 
   let receiverUrl: string | null = null;
